@@ -1,0 +1,78 @@
+"""EWO Cases: attendance case management for local authorities and schools in England."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from ewo_cases import access, errors, security, templating
+from ewo_cases.config import Config, finalise
+from ewo_cases.extensions import csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the EWO Cases application."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"))
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("EWO")
+    if test_config is not None:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    finalise(app.config, app.instance_path, serving=_serving())
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    access.make_static_view(app)
+    undeclared = access.undeclared_endpoints(app)
+    if undeclared:
+        raise RuntimeError(f"endpoints without an access rule: {', '.join(undeclared)}")
+    return app
+
+
+def _serving() -> bool:
+    """False when a ``flask`` command other than ``run`` is creating the app (a task, not a server)."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        return True
+    command = click.get_current_context(silent=True)
+    return command is None or command.command.name == "run"
+
+
+def _init_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to use this page."
+    login_manager.login_message_category = "information"
+    login_manager.session_protection = "strong"
+    from ewo_cases.services.users import load_session_user
+
+    login_manager.user_loader(load_session_user)
+    # Access is checked before CSRF, so a forbidden POST is refused as forbidden, not as a bad form.
+    app.before_request(access.enforce_access)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ewo_cases.views import auth, home, schools, users
+
+    for module in (auth, home, users, schools):
+        app.register_blueprint(module.bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from ewo_cases.cli import register_commands
+
+    register_commands(app)

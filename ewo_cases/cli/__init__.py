@@ -1,0 +1,14 @@
+"""Command-line interface: ``flask --app wsgi <command>``. Commands call the same services as the web
+pages and commit once at the end."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_commands(app: Flask) -> None:
+    """Add every command group to ``app.cli``."""
+    from ewo_cases.cli import demo, imports, users
+
+    for command in (users.users_group, imports.import_command, demo.demo_data):
+        app.cli.add_command(command)

@@ -1,0 +1,50 @@
+"""The append-only audit trail of every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ewo_cases.models.base import Base, utcnow
+from ewo_cases.models.users import User
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised when code tries to change or remove a row of an append-only table."""
+
+
+class AuditEvent(Base):
+    """One change to anything in the service: who, when, what and the values involved."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: Empty when the change came from the command line or the system itself.
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    #: ``<noun>.<verb>``, e.g. ``user.created`` or ``school.updated``.
+    action: Mapped[str] = mapped_column(sa.String(64))
+    entity_type: Mapped[str] = mapped_column(sa.String(32))
+    entity_id: Mapped[int | None]
+    summary: Mapped[str] = mapped_column(sa.String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+def make_append_only(model: type[Base]) -> None:
+    """Refuse UPDATE and DELETE of ``model`` rows from the ORM (the database refuses them too)."""
+
+    def refuse(_mapper, _connection, target) -> None:
+        raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
+
+    event.listen(model, "before_update", refuse)
+    event.listen(model, "before_delete", refuse)
+
+
+make_append_only(AuditEvent)

@@ -1,0 +1,55 @@
+"""Which records a user may see. Every query of child data starts from a function here.
+
+- school attendance lead: the schools they are linked to;
+- education welfare officer: the schools in their patch (and, once cases exist, cases assigned to them);
+- team manager and administrator: everything in the local authority.
+
+Records outside a user's scope are answered with 404, never 403, so a URL does not reveal
+that a child exists.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+
+from ewo_cases.extensions import db
+from ewo_cases.models import Role, School, User, user_schools
+
+Model = TypeVar("Model")
+
+#: Roles that see every school and child in the local authority.
+AUTHORITY_WIDE_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+def sees_whole_authority(user: User) -> bool:
+    """Whether the user's scope is the whole local authority."""
+    return user.role in AUTHORITY_WIDE_ROLES
+
+
+def linked_school_ids(user: User) -> sa.Select:
+    """The ids of the schools a user is linked to, as a subquery."""
+    return sa.select(user_schools.c.school_id).where(user_schools.c.user_id == user.id)
+
+
+def schools(user: User) -> sa.Select[tuple[School]]:
+    """The schools the user may see, ordered by name."""
+    query = sa.select(School).order_by(School.name)
+    if sees_whole_authority(user):
+        return query
+    return query.where(School.id.in_(linked_school_ids(user)))
+
+
+def school_or_404(user: User, school_id: int) -> School:
+    """Load a school the user may see, or answer 404."""
+    return one_or_404(schools(user).where(School.id == school_id))
+
+
+def one_or_404(query: sa.Select[tuple[Model]]) -> Model:
+    """Run a scoped query for one record; a record out of scope is indistinguishable from none."""
+    record = db.session.execute(query).scalar_one_or_none()
+    if record is None:
+        abort(404)
+    return record

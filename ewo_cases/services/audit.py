@@ -1,0 +1,25 @@
+"""Writing the audit trail. Every service that changes something calls ``record`` in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ewo_cases.extensions import db
+from ewo_cases.models import AuditEvent, Base, User
+
+
+def record(actor: User | None, action: str, entity: Base, summary: str, **data: Any) -> AuditEvent:
+    """Append one audit event about ``entity`` (flushed so it has an id)."""
+    if getattr(entity, "id", None) is None:
+        db.session.flush()
+    event = AuditEvent(
+        actor_id=actor.id if actor else None,
+        action=action,
+        entity_type=entity.__tablename__,
+        entity_id=entity.id,
+        summary=summary,
+        data=data,
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,190 @@
+"""The pieces every import shares: reading a contract CSV file (encoding, header, row shape) with
+line-numbered errors, and the description of a kind of file."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from ewo_cases.models import School, User
+
+#: How many errors a report lists; the rest are counted.
+ERRORS_LISTED = 50
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem with one value of one row."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "column": self.column, "value": self.value, "reason": self.reason}
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" + (f", column {self.column}" if self.column else "")
+        shown = f" '{self.value}'" if self.value else ""
+        return f"{where}:{shown} {self.reason}"
+
+
+@dataclass
+class ErrorReport:
+    """The errors found so far: the first ``ERRORS_LISTED`` in full, and a count of all."""
+
+    listed: list[RowError] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, line: int, column: str, value: str, reason: str) -> None:
+        self.count += 1
+        if len(self.listed) < ERRORS_LISTED:
+            self.listed.append(RowError(line, column, _shorten(value), reason))
+
+    @property
+    def unlisted(self) -> int:
+        return self.count - len(self.listed)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+class FileRejected(Exception):
+    """The file cannot be read any further (empty, not UTF-8 text, a bad header)."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns a file must have, and those it may have."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+class CountingReader(io.RawIOBase):
+    """Wrap a binary stream and report how many bytes have been read (for progress bars)."""
+
+    def __init__(self, stream: BinaryIO, on_read: Callable[[int], None] | None) -> None:
+        self._stream = stream
+        self._on_read = on_read
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[: len(data)] = data
+        if self._on_read and data:
+            self._on_read(len(data))
+        return len(data)
+
+
+class CsvFile:
+    """A contract CSV file: check the header on opening, then iterate ``(line, values)`` rows."""
+
+    def __init__(
+        self,
+        stream: BinaryIO,
+        columns: Columns,
+        report: ErrorReport,
+        on_read: Callable[[int], None] | None = None,
+    ) -> None:
+        self._report = report
+        buffered = io.BufferedReader(CountingReader(stream, on_read), buffer_size=1 << 20)
+        # utf-8-sig accepts (and drops) a leading byte-order mark, as the contract allows.
+        self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline="")
+        self._reader = csv.reader(self._text)
+        header = self._next_row()
+        if header is None:
+            report.add(1, "", "", "The file is empty: it needs a header row and at least one data row")
+            raise FileRejected
+        self.header = [name.strip() for name in header]
+        self._check_header(columns)
+        self.index = {name: position for position, name in enumerate(self.header)}
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield each data row with its line number; rows of the wrong width are reported and skipped."""
+        width = len(self.header)
+        seen_any = False
+        while (row := self._next_row()) is not None:
+            if not row:  # a blank line
+                continue
+            seen_any = True
+            line = self._reader.line_num
+            if len(row) != width:
+                self._report.add(line, "", "", f"Expected {width} values, found {len(row)}")
+                continue
+            yield line, row
+        if not seen_any:
+            self._report.add(2, "", "", "The file has a header row but no data rows")
+
+    def getter(self, name: str) -> Callable[[list[str]], str]:
+        """Return a fast accessor for one column's (stripped) value, or '' if the column is absent."""
+        position = self.index.get(name)
+        if position is None:
+            return lambda _row: ""
+        return lambda row: row[position].strip()
+
+    def _next_row(self) -> list[str] | None:
+        line = self._reader.line_num + 1
+        try:
+            return next(self._reader)
+        except StopIteration:
+            return None
+        except UnicodeDecodeError:
+            self._report.add(line, "", "", "The file is not UTF-8 text. Save or export it as CSV UTF-8")
+        except csv.Error as exc:
+            reason = "The file contains binary data, not CSV text" if "NUL" in str(exc) else f"Unreadable CSV: {exc}"
+            self._report.add(line, "", "", reason)
+        raise FileRejected
+
+    def _check_header(self, columns: Columns) -> None:
+        seen: set[str] = set()
+        for name in self.header:
+            if name in seen:
+                self._report.add(1, name, name, "Column appears more than once")
+            elif name not in columns.allowed:
+                allowed = ", ".join(columns.allowed)
+                self._report.add(1, name, name, f"Unknown column. The columns of this file are: {allowed}")
+            seen.add(name)
+        for name in columns.required:
+            if name not in seen:
+                self._report.add(1, name, "", "Required column is missing")
+        if self._report:
+            raise FileRejected
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass
+class ImportContext:
+    """What an importer needs besides the file: where to report, who is importing, for which school."""
+
+    report: ErrorReport
+    actor: User | None
+    #: A school lead's upload: every row must belong to this school.
+    school: School | None = None
+    rows_read: int = 0
+
+
+@dataclass(frozen=True)
+class Importer:
+    """A kind of file: its columns and the function that validates and writes its rows.
+
+    ``load`` returns the number of stored rows it changed; it reports bad rows to ``context.report``
+    and writes nothing once the report is non-empty (the SAVEPOINT is rolled back anyway).
+    """
+
+    columns: Columns
+    load: Callable[[CsvFile, ImportContext], int]

@@ -1,0 +1,93 @@
+"""Jinja set-up: the GOV.UK template packages, navigation by role, and display filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from ewo_cases.access import can_use
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the service navigation, shown to the roles its endpoint allows."""
+
+    text: str
+    endpoint: str
+    #: URL prefix under which the item counts as the current section.
+    section: str
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "home.index", "/"),
+    NavItem("Users", "users.index", "/users"),
+    NavItem("Schools", "schools.index", "/schools"),
+]
+
+
+def navigation() -> list[dict[str, object]]:
+    """The navigation items the current user may use, with the current section marked."""
+    items = []
+    for item in NAVIGATION:
+        if not can_use(item.endpoint):
+            continue
+        active = request.path == "/" if item.section == "/" else request.path.startswith(item.section)
+        items.append({"href": url_for(item.endpoint), "text": item.text, "active": active})
+    return items
+
+
+def format_date(value: date | datetime | None, style: str = "long") -> str:
+    """``1 September 2026`` (long) or ``1 Sep 2026`` (short), in UK time for datetimes."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(LONDON).date()
+    month = "%b" if style == "short" else "%B"
+    return f"{value.day} {value.strftime(month)} {value.year}"
+
+
+def format_datetime(value: datetime | None) -> str:
+    """``1 September 2026 at 2:05pm`` in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(LONDON)
+    hour = local.hour % 12 or 12
+    return f"{format_date(local)} at {hour}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def init_app(app: Flask) -> None:
+    """Load our templates first, then the GOV.UK macros under their package prefixes."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(TEMPLATES_DIR),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_global(navigation)
+    app.add_template_global(can_use)
+    app.context_processor(
+        lambda: {
+            "authority_name": app.config["AUTHORITY_NAME"],
+            "user": current_user,
+        }
+    )

@@ -1,0 +1,31 @@
+"""Signing in."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+from forms.base import strip
+
+
+class SignInForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter your email address"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter your password"), Length(max=128)],
+    )
+    submit = SubmitField("Sign in", widget=GovSubmitInput())

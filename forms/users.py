@@ -1,0 +1,75 @@
+"""Managing accounts."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from forms.base import VersionedForm, strip
+
+
+class UserDetailsForm(VersionedForm):
+    """Name, role and schools (the view supplies the role and school choices)."""
+
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[DataRequired("Enter the person's full name"), Length(max=200)],
+    )
+    role = RadioField("Role", widget=GovRadioInput(), validators=[DataRequired("Choose a role")])
+    schools = SelectMultipleField(
+        "Schools",
+        description="An officer's patch, or the school an attendance lead works for. "
+        "Managers and administrators see every school.",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validate_choice=True,
+    )
+    active = BooleanField("Account is active", widget=GovCheckboxInput(), default=True)
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        "Password",
+        description="At least 12 characters. Three random words make a good password.",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter a password"), Length(max=128)],
+    )
+    confirm = PasswordField(
+        "Confirm password",
+        widget=GovPasswordInput(),
+        validators=[DataRequired("Enter the password again"), EqualTo("password", "Passwords do not match")],
+    )
+
+
+class NewUserForm(NewPasswordMixin, UserDetailsForm):
+    """A new account."""
+
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter an email address"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+            Length(max=254),
+        ],
+    )
+    submit = SubmitField("Create account", widget=GovSubmitInput())
+
+
+class SetPasswordForm(NewPasswordMixin, FlaskForm):
+    """A new password for an existing account."""
+
+    submit = SubmitField("Set password", widget=GovSubmitInput())
