@@ -26,7 +26,10 @@ def check_password_policy(password: str, personal_words: Iterable[str] = ()) -> 
         raise PasswordRejected(f"Password must be {MIN_PASSWORD_LENGTH} characters or more")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PasswordRejected(f"Password must be {MAX_PASSWORD_LENGTH} characters or fewer")
-    verdict = zxcvbn(password, user_inputs=[word for word in personal_words if word])
+    personal = [word.lower() for word in personal_words if len(word) >= 3]
+    if any(word in password.lower() for word in personal):
+        raise PasswordRejected("Password must not contain your name or email address")
+    verdict = zxcvbn(password, user_inputs=personal)
     if verdict["score"] < MIN_PASSWORD_SCORE:
         warning = verdict["feedback"]["warning"]
         reason = f" ({warning.rstrip('.').lower()})" if warning else ""

@@ -131,6 +131,6 @@ def runner(app: Flask, db_session):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> None:
+def _fresh_rate_limits(app: Flask) -> None:
     """Start every test with empty throttling counters."""
     limiter.reset()

@@ -17,7 +17,7 @@ def demo_data(seed: int, if_empty: bool) -> None:
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
     else:
-        demo.load_demo_authority()
+        demo.load_demo()
         db.session.commit()
         click.echo("Demo data loaded.")
     print_demo_logins()

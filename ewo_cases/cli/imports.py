@@ -22,7 +22,7 @@ def import_command(kind: str, file) -> None:
     if import_kind not in IMPORTERS:
         raise click.ClickException(f"Importing {kind} is not available yet")
     size = os.fstat(file.fileno()).st_size if file.seekable() else 0
-    with click.progressbar(length=size or None, label=f"Importing {file.name}", file=sys.stderr, show_pos=False) as bar:
+    with click.progressbar(length=max(size, 1), label=f"Importing {file.name}", file=sys.stderr, show_pos=False) as bar:
         run = run_import(import_kind, file, filename=os.path.basename(file.name), actor=None, on_read=bar.update)
     db.session.commit()
     if run.outcome is ImportOutcome.SUCCEEDED:

@@ -54,6 +54,11 @@ def database_is_empty() -> bool:
     )
 
 
+def load_demo() -> None:
+    """Load everything the demonstration shows; flush, do not commit."""
+    load_demo_authority()
+
+
 def load_demo_authority() -> None:
     """Create the demo trusts, schools and accounts that do not exist yet; flush, do not commit."""
     trusts = {trust.name: trust for trust in db.session.scalars(sa.select(Trust))}

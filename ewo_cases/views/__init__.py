@@ -9,7 +9,7 @@ from typing import TypeVar
 from flask_wtf import FlaskForm
 
 from ewo_cases.extensions import db
-from ewo_cases.services.errors import ServiceError
+from ewo_cases.services.errors import ConflictError, ServiceError
 
 Result = TypeVar("Result")
 
@@ -21,6 +21,8 @@ def saved(form: FlaskForm, change: Callable[[], Result]) -> Result | None:
     """
     try:
         result = change()
+    except ConflictError:
+        raise  # answered with the 409 page, not as a field error
     except ServiceError as error:
         db.session.rollback()
         field = getattr(form, error.field, None) if error.field else None

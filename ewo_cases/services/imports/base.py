@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
@@ -98,12 +99,13 @@ class CsvFile:
         report: ErrorReport,
         on_read: Callable[[int], None] | None = None,
     ) -> None:
+        self._stream = stream
         self._report = report
         buffered = io.BufferedReader(CountingReader(stream, on_read), buffer_size=1 << 20)
         # utf-8-sig accepts (and drops) a leading byte-order mark, as the contract allows.
         self._text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="strict", newline="")
         self._reader = csv.reader(self._text)
-        header = self._next_row()
+        header = next(self._checked(self._reader), None)
         if header is None:
             report.add(1, "", "", "The file is empty: it needs a header row and at least one data row")
             raise FileRejected
@@ -114,16 +116,16 @@ class CsvFile:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """Yield each data row with its line number; rows of the wrong width are reported and skipped."""
         width = len(self.header)
+        reader = self._reader
         seen_any = False
-        while (row := self._next_row()) is not None:
+        for row in self._checked(reader):
             if not row:  # a blank line
                 continue
             seen_any = True
-            line = self._reader.line_num
             if len(row) != width:
-                self._report.add(line, "", "", f"Expected {width} values, found {len(row)}")
+                self._report.add(reader.line_num, "", "", f"Expected {width} values, found {len(row)}")
                 continue
-            yield line, row
+            yield reader.line_num, row
         if not seen_any:
             self._report.add(2, "", "", "The file has a header row but no data rows")
 
@@ -134,18 +136,30 @@ class CsvFile:
             return lambda _row: ""
         return lambda row: row[position].strip()
 
-    def _next_row(self) -> list[str] | None:
-        line = self._reader.line_num + 1
+    def _checked(self, reader: Iterator[list[str]]) -> Iterator[list[str]]:
+        """Pass rows through, turning a decoding or CSV failure into a reported, final error."""
         try:
-            return next(self._reader)
-        except StopIteration:
-            return None
+            yield from reader
         except UnicodeDecodeError:
-            self._report.add(line, "", "", "The file is not UTF-8 text. Save or export it as CSV UTF-8")
+            self._report.add(
+                self._first_undecodable_line(), "", "", "The file is not UTF-8 text. Save or export it as CSV UTF-8"
+            )
+            raise FileRejected from None
         except csv.Error as exc:
-            reason = "The file contains binary data, not CSV text" if "NUL" in str(exc) else f"Unreadable CSV: {exc}"
-            self._report.add(line, "", "", reason)
-        raise FileRejected
+            self._report.add(self._reader.line_num + 1, "", "", f"The file is not readable CSV: {exc}")
+            raise FileRejected from None
+
+    def _first_undecodable_line(self) -> int:
+        """Find the line that is not UTF-8 (the decoder reads ahead in large chunks, so re-read to find it)."""
+        if not self._stream.seekable():
+            return self._reader.line_num + 1
+        self._stream.seek(0)
+        for number, raw in enumerate(self._stream, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return number
+        return self._reader.line_num + 1
 
     def _check_header(self, columns: Columns) -> None:
         seen: set[str] = set()
@@ -161,6 +175,20 @@ class CsvFile:
                 self._report.add(1, name, "", "Required column is missing")
         if self._report:
             raise FileRejected
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def text_problem(value: str, max_length: int, *, required: bool = True) -> str | None:
+    """Return why free text is unacceptable (empty, too long, control characters), or None."""
+    if required and not value:
+        return "Enter a value"
+    if len(value) > max_length:
+        return f"Must be {max_length} characters or fewer"
+    if CONTROL_CHARACTERS.search(value):
+        return "Contains control characters: the file may be damaged or not a text file"
+    return None
 
 
 def _shorten(value: str, limit: int = 80) -> str:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import Phase, School, Trust
-from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer
+from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer, text_problem
 
 URN_PATTERN = re.compile(r"\d{6}")
 PHASES = {phase.value: phase for phase in Phase}
@@ -30,12 +30,12 @@ def load_schools(csv_file: CsvFile, context: ImportContext) -> int:
             report.add(line, "urn", values[0], f"URN appears more than once (first on line {first_line[values[0]]})")
         else:
             first_line[values[0]] = line
-        if not values[1] or len(values[1]) > MAX_NAME:
-            report.add(line, "name", values[1], f"Name must be 1 to {MAX_NAME} characters")
+        if problem := text_problem(values[1], MAX_NAME):
+            report.add(line, "name", values[1], problem)
         if values[2] not in PHASES:
             report.add(line, "phase", values[2], f"Phase must be one of: {', '.join(PHASES)}")
-        if len(values[3]) > MAX_NAME:
-            report.add(line, "trust", values[3], f"Trust name must be {MAX_NAME} characters or fewer")
+        if problem := text_problem(values[3], MAX_NAME, required=False):
+            report.add(line, "trust", values[3], problem)
         if not report:
             rows.append((values[0], values[1], PHASES[values[2]], values[3]))
     return 0 if report else _store(rows)

@@ -1,0 +1,118 @@
+"""The one access-control mechanism: every endpoint declares who may use it, and the hook enforces it."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint, Flask
+from werkzeug.routing.converters import NumberConverter
+
+import ewo_cases
+from ewo_cases import create_app
+from ewo_cases.access import PUBLIC, allowed_roles, undeclared_endpoints
+from ewo_cases.models import Role
+from tests.conftest import TEST_CONFIG
+
+ADMIN, MANAGER, OFFICER, LEAD = Role.ADMIN, Role.MANAGER, Role.OFFICER, Role.SCHOOL_LEAD
+EVERYONE = frozenset(Role)
+
+#: Who may use each endpoint. Written out by hand, so a change to any declaration has to be made here
+#: too, and a new endpoint fails test_every_endpoint_is_in_the_expected_matrix until it is listed.
+EXPECTED_ACCESS: dict[str, frozenset[Role] | str] = {
+    "static": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": EVERYONE,
+    "home.index": EVERYONE,
+    "home.accessibility": PUBLIC,
+    "home.privacy": PUBLIC,
+    "home.health": PUBLIC,
+    "users.index": frozenset({ADMIN}),
+    "users.new": frozenset({ADMIN}),
+    "users.edit": frozenset({ADMIN}),
+    "users.set_password": frozenset({ADMIN}),
+    "schools.index": EVERYONE,
+    "schools.new": frozenset({ADMIN}),
+    "schools.edit": frozenset({ADMIN}),
+    "schools.new_trust": frozenset({ADMIN}),
+    "schools.edit_trust": frozenset({ADMIN}),
+}
+
+
+def placeholder(converter: object) -> int | str:
+    """A value for a URL variable: records need not exist, since access is decided before the view runs."""
+    return 999999 if isinstance(converter, NumberConverter) else "x"
+
+
+def endpoint_urls(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, url) for every rule, filling URL variables with placeholders."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        values = {name: placeholder(converter) for name, converter in rule._converters.items()}
+        method = "GET" if "GET" in rule.methods else "POST"
+        urls.append((rule.endpoint, method, rule.build(values)[1]))
+    return sorted(urls)
+
+
+def test_no_endpoint_is_undeclared(app):
+    assert undeclared_endpoints(app) == []
+
+
+def test_every_endpoint_is_in_the_expected_matrix(app):
+    assert sorted(EXPECTED_ACCESS) == sorted(rule.endpoint for rule in app.url_map.iter_rules())
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED_ACCESS))
+def test_declarations_match_the_matrix(app, endpoint):
+    assert allowed_roles(app, endpoint) == EXPECTED_ACCESS[endpoint]
+
+
+def test_an_undeclared_route_is_reported_and_refused(app):
+    """A route added without a declaration makes the suite fail and is refused for everyone."""
+    bare = create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
+    bare.add_url_rule("/forgotten", "forgotten", lambda: "child data")
+    assert undeclared_endpoints(bare) == ["forgotten"]
+    with pytest.raises(AssertionError):
+        test_no_endpoint_is_undeclared(bare)
+    assert bare.test_client().get("/forgotten").status_code == 403
+
+
+def test_the_app_refuses_to_start_with_an_undeclared_route(monkeypatch):
+    forgotten = Blueprint("forgotten", __name__)
+    forgotten.add_url_rule("/forgotten", "page", lambda: "child data")
+    register = ewo_cases._register_blueprints
+    monkeypatch.setattr(
+        ewo_cases, "_register_blueprints", lambda app: (register(app), app.register_blueprint(forgotten))
+    )
+    with pytest.raises(RuntimeError, match=r"forgotten\.page"):
+        create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"})
+
+
+def request(client, method: str, url: str):
+    return client.get(url) if method == "GET" else client.post(url)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "url"),
+    [
+        pytest.param(*entry, id=entry[0])
+        for entry in endpoint_urls(create_app({**TEST_CONFIG, "DATABASE_URL": "sqlite://"}))
+        if EXPECTED_ACCESS.get(entry[0]) != PUBLIC
+    ],
+)
+def test_anonymous_users_are_sent_to_sign_in(client, endpoint, method, url):
+    response = request(client, method, url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_is_allowed_or_forbidden_as_declared(app, client, make_school, make_user, sign_in, role):
+    sign_in(make_user(role, schools=[make_school()]))
+    for endpoint, method, url in endpoint_urls(app):
+        if endpoint in {"auth.sign_out", "static"}:
+            continue
+        response = request(client, method, url)
+        sent_to_sign_in = response.status_code == 302 and response.headers["Location"].startswith("/sign-in?")
+        if EXPECTED_ACCESS[endpoint] == PUBLIC or role in EXPECTED_ACCESS[endpoint]:
+            assert response.status_code not in {401, 403} and not sent_to_sign_in, (endpoint, response.status_code)
+        else:
+            assert response.status_code == 403, (endpoint, response.status_code)
