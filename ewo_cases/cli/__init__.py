@@ -8,7 +8,7 @@ from flask import Flask
 
 def register_commands(app: Flask) -> None:
     """Add every command group to ``app.cli``."""
-    from ewo_cases.cli import demo, imports, users
+    from ewo_cases.cli import attendance, demo, imports, users
 
-    for command in (users.users_group, imports.import_command, demo.demo_data):
+    for command in (users.users_group, imports.import_command, demo.demo_data, attendance.attendance_group):
         app.cli.add_command(command)

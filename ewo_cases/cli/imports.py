@@ -9,7 +9,7 @@ import click
 
 from ewo_cases.extensions import db
 from ewo_cases.models import ImportKind, ImportOutcome
-from ewo_cases.services.imports import IMPORTERS, run_import
+from ewo_cases.services.imports import run_import
 from ewo_cases.services.imports.base import RowError
 
 
@@ -19,8 +19,6 @@ from ewo_cases.services.imports.base import RowError
 def import_command(kind: str, file) -> None:
     """Import a contract CSV file, all or nothing; bad rows are listed and nothing is written."""
     import_kind = ImportKind(kind)
-    if import_kind not in IMPORTERS:
-        raise click.ClickException(f"Importing {kind} is not available yet")
     size = os.fstat(file.fileno()).st_size if file.seekable() else 0
     with click.progressbar(length=max(size, 1), label=f"Importing {file.name}", file=sys.stderr, show_pos=False) as bar:
         run = run_import(import_kind, file, filename=os.path.basename(file.name), actor=None, on_read=bar.update)

@@ -37,6 +37,28 @@ class AuditEvent(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class AccessLog(Base):
+    """One look at, or export of, a child's record: who, when and what."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (sa.Index("ix_access_log_pupil_time", "pupil_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    #: ``viewed`` or ``exported``.
+    action: Mapped[str] = mapped_column(sa.String(16))
+    #: What was seen: ``pupil``, ``case``, or a list or export of several children.
+    record_type: Mapped[str] = mapped_column(sa.String(32))
+    record_id: Mapped[int | None]
+    #: The child concerned; empty for a list of several.
+    pupil_id: Mapped[int | None] = mapped_column(sa.ForeignKey("pupils.id", ondelete="RESTRICT"))
+    #: What else identifies the view: a page, a date range, the filters of an export.
+    detail: Mapped[str] = mapped_column(sa.String(500), default="")
+
+    user: Mapped[User] = relationship()
+
+
 def make_append_only(model: type[Base]) -> None:
     """Refuse UPDATE and DELETE of ``model`` rows from the ORM (the database refuses them too)."""
 
@@ -48,3 +70,4 @@ def make_append_only(model: type[Base]) -> None:
 
 
 make_append_only(AuditEvent)
+make_append_only(AccessLog)

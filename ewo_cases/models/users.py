@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,27 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column
 from ewo_cases.models.schools import School
-
-
-class Role(enum.StrEnum):
-    """What a user is, which decides what they may see and do."""
-
-    OFFICER = "officer"
-    SCHOOL_LEAD = "school_lead"
-    MANAGER = "manager"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.OFFICER: "Education welfare officer",
-    Role.SCHOOL_LEAD: "School attendance lead",
-    Role.MANAGER: "Team manager",
-    Role.ADMIN: "Administrator",
-}
+from workflows.roles import Role
 
 #: Roles whose work is tied to particular schools (an officer's patch, a lead's own school).
 SCHOOL_LINKED_ROLES = frozenset({Role.OFFICER, Role.SCHOOL_LEAD})

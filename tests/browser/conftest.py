@@ -16,6 +16,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.services import demo
 from tests.conftest import IN_CI, fresh_database_url, make_test_app
@@ -46,7 +47,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     database = fresh_database_url(tmp_path_factory, "browser")
     app = make_test_app(next(database), TESTING=False, WTF_CSRF_ENABLED=True, SESSION_COOKIE_SECURE=False)
     with app.app_context():
-        demo.load_demo()
+        demo.load_demo(today=clock.today())
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

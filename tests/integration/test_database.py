@@ -8,10 +8,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from ewo_cases.extensions import db
-from ewo_cases.models import AppendOnlyError, AuditEvent
+from ewo_cases.models import AccessLog, AppendOnlyError, AuditEvent
 from ewo_cases.models.base import Base
 
-APPEND_ONLY_TABLES = ["audit_events"]
+APPEND_ONLY_TABLES = ["audit_events", "access_log"]
 
 
 def test_migrations_build_exactly_the_models_schema(db_session):
@@ -39,9 +39,17 @@ def test_the_orm_refuses_to_delete_an_audit_event(db_session, audit_event):
         db_session.flush()
 
 
+@pytest.fixture
+def access_entry(db_session, make_user):
+    entry = AccessLog(user_id=make_user().id, action="viewed", record_type="pupil", record_id=1)
+    db_session.add(entry)
+    db_session.flush()
+    return entry
+
+
 @pytest.mark.parametrize("table", APPEND_ONLY_TABLES)
 @pytest.mark.parametrize("statement", ["UPDATE {table} SET id = id", "DELETE FROM {table}"])
-def test_the_database_refuses_to_change_append_only_tables(db_session, audit_event, table, statement):
+def test_the_database_refuses_to_change_append_only_tables(db_session, audit_event, access_entry, table, statement):
     with pytest.raises(sa.exc.DatabaseError, match="append-only"), db_session.begin_nested():
         db_session.execute(sa.text(statement.format(table=table)))
 

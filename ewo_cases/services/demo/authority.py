@@ -1,7 +1,4 @@
-"""The demonstration authority: schools, trusts and one account per role, the same on every run.
-
-Running it again adds only what is missing, so it is safe to repeat.
-"""
+"""The demonstration authority's schools, trusts and accounts (one per role, and a second officer)."""
 
 from __future__ import annotations
 
@@ -16,7 +13,7 @@ from ewo_cases.services import users as user_service
 
 DEMO_TRUSTS = ("Northfield Learning Trust", "Riverside Academies Partnership")
 
-#: (URN, name, phase, trust index)
+#: (URN, name, phase, index into DEMO_TRUSTS or None for a maintained school)
 DEMO_SCHOOLS = (
     ("100001", "Northfield Primary School", Phase.PRIMARY, 0),
     ("100002", "Northfield Academy", Phase.SECONDARY, 0),
@@ -54,23 +51,18 @@ def database_is_empty() -> bool:
     )
 
 
-def load_demo() -> None:
-    """Load everything the demonstration shows; flush, do not commit."""
-    load_demo_authority()
-
-
-def load_demo_authority() -> None:
-    """Create the demo trusts, schools and accounts that do not exist yet; flush, do not commit."""
+def load_demo_authority(extra_schools: int = 0) -> list[School]:
+    """Create the demo trusts, schools (and ``extra_schools`` more) and accounts that do not exist yet."""
     trusts = {trust.name: trust for trust in db.session.scalars(sa.select(Trust))}
     for name in DEMO_TRUSTS:
         if name not in trusts:
             trusts[name] = school_service.create_trust(name=name, actor=None)
     schools = {school.urn: school for school in db.session.scalars(sa.select(School))}
-    for urn, name, phase, trust_index in DEMO_SCHOOLS:
+    wanted = [*DEMO_SCHOOLS, *_extra_schools(extra_schools)]
+    for urn, name, phase, trust_index in wanted:
         if urn not in schools:
-            schools[urn] = school_service.create_school(
-                urn=urn, name=name, phase=phase, trust=trusts[DEMO_TRUSTS[trust_index]], actor=None
-            )
+            trust = trusts[DEMO_TRUSTS[trust_index]] if trust_index is not None else None
+            schools[urn] = school_service.create_school(urn=urn, name=name, phase=phase, trust=trust, actor=None)
     for account in DEMO_ACCOUNTS:
         if user_service.find_by_email(account.email) is None:
             user_service.create_user(
@@ -82,3 +74,16 @@ def load_demo_authority() -> None:
                 actor=None,
             )
     db.session.flush()
+    return [schools[urn] for urn, *_ in wanted]
+
+
+def _extra_schools(count: int) -> list[tuple[str, str, Phase, int | None]]:
+    """More schools for a large synthetic authority: mostly primaries, some in trusts, some maintained."""
+    places = ("Ashford", "Beacon", "Castle", "Dale", "Elmwood", "Fairfield", "Glebe", "Holmes", "Ivy", "Juniper")
+    schools = []
+    for number in range(count):
+        phase = Phase.SECONDARY if number % 5 == 0 else Phase.PRIMARY
+        kind = "Academy" if phase is Phase.SECONDARY else "Primary School"
+        trust = (0, 1, None)[number % 3]
+        schools.append((f"{200001 + number}", f"{places[number % 10]} {kind} {number // 10 + 1}", phase, trust))
+    return schools

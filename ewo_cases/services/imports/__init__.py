@@ -14,11 +14,14 @@ from typing import BinaryIO
 from ewo_cases.extensions import db
 from ewo_cases.models import ImportKind, ImportOutcome, ImportRun, School, User, utcnow
 from ewo_cases.services import audit
-from ewo_cases.services.imports import schools
+from ewo_cases.services.imports import carers, marks, pupils, schools
 from ewo_cases.services.imports.base import CsvFile, ErrorReport, FileRejected, ImportContext, Importer
 
 IMPORTERS: dict[ImportKind, Importer] = {
     ImportKind.SCHOOLS: schools.IMPORTER,
+    ImportKind.PUPILS: pupils.IMPORTER,
+    ImportKind.CARERS: carers.IMPORTER,
+    ImportKind.MARKS: marks.IMPORTER,
 }
 
 

@@ -1,0 +1,229 @@
+"""Reading and writing registers in bulk, and turning them into arrays for the engine.
+
+A register (``AttendanceRegister.marks``) holds one pupil's marks at one school for one academic year:
+one character per session from the Monday on or before 1 September, for 53 weeks. A session belongs to
+exactly one register, so the registers of a pupil never disagree: positions outside a register's
+own year, or marked at another school, are '.'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import sqlalchemy as sa
+
+from ewo_cases.extensions import db
+from ewo_cases.models import REGISTER_LENGTH, AttendanceRegister, utcnow
+from workflows.attendance import NO_MARK, academic_year_start, monday_on_or_before
+
+LENGTH = REGISTER_LENGTH
+EMPTY = ord(NO_MARK)
+#: Enough ids per IN (...) for any database.
+CHUNK = 500
+
+RegisterKey = tuple[int, int, int]  # pupil id, school id, academic year
+
+
+def register_start(academic_year: int) -> date:
+    """The Monday on or before 1 September: the first day of that year's registers."""
+    return monday_on_or_before(date(academic_year, 9, 1))
+
+
+def academic_year_of(day: date) -> int:
+    return academic_year_start(day).year
+
+
+def merge(imported: Mapping[RegisterKey, bytearray]) -> int:
+    """Write imported marks over the stored registers; return how many session marks changed.
+
+    A mark replaces whatever the same session held, at that school or (if the pupil was marked at another
+    school for that session before) at another school, because a session has one mark.
+    """
+    keys = list(imported)
+    stored = _stored_registers({pupil for pupil, _school, _year in keys}, {year for *_, year in keys})
+    new = np.frombuffer(b"".join(imported[key] for key in keys), dtype=np.uint8).reshape(len(keys), LENGTH)
+    marked = new != EMPTY
+    changes: dict[RegisterKey, np.ndarray] = {}
+    changed = 0
+    for row, key in enumerate(keys):
+        old = stored.get(key)
+        merged = new[row] if old is None else np.where(marked[row], new[row], old)
+        if old is None or not np.array_equal(merged, old):
+            changed += int(np.count_nonzero(marked[row] if old is None else merged != old))
+            changes[key] = merged
+    for key, old in stored.items():
+        if key in imported:
+            continue
+        clashes = _marks_elsewhere(key, imported)
+        if clashes is not None and np.any(old[clashes] != EMPTY):
+            cleared = old.copy()
+            cleared[clashes] = EMPTY
+            changes[key] = cleared
+    _write(changes, set(stored))
+    return changed
+
+
+def _marks_elsewhere(key: RegisterKey, imported: Mapping[RegisterKey, bytearray]) -> np.ndarray | None:
+    """Sessions the file marked for this register's pupil and year at another school."""
+    pupil, school, year = key
+    others = [buffer for (p, s, y), buffer in imported.items() if p == pupil and y == year and s != school]
+    if not others:
+        return None
+    return np.any([np.frombuffer(buffer, dtype=np.uint8) != EMPTY for buffer in others], axis=0)
+
+
+def _stored_registers(pupil_ids: set[int], years: set[int]) -> dict[RegisterKey, np.ndarray]:
+    """The stored registers of these pupils in these years."""
+    query = sa.select(
+        AttendanceRegister.pupil_id,
+        AttendanceRegister.school_id,
+        AttendanceRegister.academic_year,
+        AttendanceRegister.marks,
+    ).where(AttendanceRegister.academic_year.in_(years))
+    stored = {}
+    for pupil_id, school_id, year, marks in db.session.execute(query).yield_per(5000):
+        if pupil_id in pupil_ids:
+            stored[(pupil_id, school_id, year)] = np.frombuffer(marks.encode("ascii"), dtype=np.uint8)
+    return stored
+
+
+def _write(changes: dict[RegisterKey, np.ndarray], existing: set[RegisterKey]) -> None:
+    """Insert new registers and update changed ones (with COPY on PostgreSQL)."""
+    if not changes:
+        return
+    now = utcnow()
+    rows = [(pupil, school, year, marks.tobytes().decode("ascii")) for (pupil, school, year), marks in changes.items()]
+    if db.session.get_bind().dialect.name == "postgresql":
+        _copy_to_postgres(rows, now)
+        return
+    new = [
+        dict(zip(("pupil_id", "school_id", "academic_year", "marks"), row, strict=True), updated_at=now)
+        for row in rows
+        if row[:3] not in existing
+    ]
+    updated = [{"p": row[0], "s": row[1], "y": row[2], "m": row[3], "t": now} for row in rows if row[:3] in existing]
+    if new:
+        db.session.execute(sa.insert(AttendanceRegister), new)
+    if updated:
+        table = AttendanceRegister.__table__
+        db.session.execute(
+            table.update()
+            .where(
+                table.c.pupil_id == sa.bindparam("p"),
+                table.c.school_id == sa.bindparam("s"),
+                table.c.academic_year == sa.bindparam("y"),
+            )
+            .values(marks=sa.bindparam("m"), updated_at=sa.bindparam("t")),
+            updated,
+        )
+    db.session.flush()
+
+
+def _copy_to_postgres(rows: list[tuple[int, int, int, str]], now) -> None:
+    """Stream the registers into a temporary table with COPY, then upsert them in one statement."""
+    db.session.flush()
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    cursor.execute(
+        "CREATE TEMPORARY TABLE incoming_registers (pupil_id integer, school_id integer, "
+        "academic_year integer, marks text) ON COMMIT DROP"
+    )
+    with cursor.copy("COPY incoming_registers (pupil_id, school_id, academic_year, marks) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        "INSERT INTO attendance_registers (pupil_id, school_id, academic_year, marks, updated_at) "
+        "SELECT pupil_id, school_id, academic_year, marks, %s FROM incoming_registers "
+        "ON CONFLICT (pupil_id, school_id, academic_year) DO UPDATE SET marks = EXCLUDED.marks, "
+        "updated_at = EXCLUDED.updated_at",
+        (now,),
+    )
+    cursor.execute("DROP TABLE incoming_registers")
+
+
+@dataclass(frozen=True)
+class Marks:
+    """Registers laid side by side for the engine: one row per pupil (or enrolment), from a Monday."""
+
+    pupil_ids: np.ndarray
+    #: Set when each row is one school's marks (enrolment level); empty when rows combine schools.
+    school_ids: np.ndarray
+    marks: np.ndarray
+    first_day: date
+
+
+def load(
+    start: date,
+    end: date,
+    *,
+    pupil_ids: Iterable[int] | None = None,
+    school_id: int | None = None,
+    by_enrolment: bool = False,
+) -> Marks:
+    """Lay out the marks from ``start`` to ``end`` inclusive, one row per pupil or per pupil and school.
+
+    ``school_id`` keeps only the marks that school recorded. Sessions outside the range are '.'.
+    """
+    first_day = monday_on_or_before(start)
+    weeks = (end - first_day).days // 7 + 1
+    years = range(academic_year_of(start), academic_year_of(end) + 1)
+    rows = _register_rows(years, pupil_ids, school_id)
+    keys = sorted({(pupil, school if by_enrolment else 0) for pupil, school, _year, _marks in rows})
+    row_of = {key: index for index, key in enumerate(keys)}
+    # 0 stands for "no mark" while combining, so that np.maximum merges disjoint registers.
+    laid_out = np.zeros((len(keys), weeks * 14), dtype=np.uint8)
+    for year in years:
+        _lay_out_year(laid_out, row_of, [row for row in rows if row[2] == year], year, first_day, by_enrolment)
+    _blank_outside(laid_out, first_day, start, end)
+    laid_out[laid_out == 0] = EMPTY
+    return Marks(
+        np.array([key[0] for key in keys], dtype=np.int64),
+        np.array([key[1] for key in keys], dtype=np.int64) if by_enrolment else np.empty(0, np.int64),
+        laid_out,
+        first_day,
+    )
+
+
+def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int | None) -> list[tuple]:
+    table = AttendanceRegister
+    query = sa.select(table.pupil_id, table.school_id, table.academic_year, table.marks).where(
+        table.academic_year.in_(list(years))
+    )
+    if school_id is not None:
+        query = query.where(table.school_id == school_id)
+    if pupil_ids is None:
+        return db.session.execute(query).all()
+    wanted = sorted(set(pupil_ids))
+    rows = []
+    for first in range(0, len(wanted), CHUNK):
+        chunk = wanted[first : first + CHUNK]
+        rows.extend(db.session.execute(query.where(table.pupil_id.in_(chunk))).all())
+    return rows
+
+
+def _lay_out_year(laid_out, row_of, rows, year: int, first_day: date, by_enrolment: bool) -> None:
+    if not rows:
+        return
+    registers = np.frombuffer("".join(row[3] for row in rows).encode("ascii"), dtype=np.uint8).reshape(
+        len(rows), LENGTH
+    )
+    registers = np.where(registers == EMPTY, 0, registers).astype(np.uint8)
+    offset = (register_start(year) - first_day).days * 2
+    src_from, dest_from = max(0, -offset), max(0, offset)
+    width = min(LENGTH - src_from, laid_out.shape[1] - dest_from)
+    if width <= 0:
+        return
+    targets = np.array([row_of[(row[0], row[1] if by_enrolment else 0)] for row in rows])
+    order = np.argsort(targets, kind="stable")
+    targets, registers = targets[order], registers[order, src_from : src_from + width]
+    unique, starts = np.unique(targets, return_index=True)
+    combined = np.maximum.reduceat(registers, starts, axis=0)
+    block = laid_out[unique, dest_from : dest_from + width]
+    laid_out[unique, dest_from : dest_from + width] = np.maximum(block, combined)
+
+
+def _blank_outside(laid_out: np.ndarray, first_day: date, start: date, end: date) -> None:
+    laid_out[:, : (start - first_day).days * 2] = 0
+    laid_out[:, ((end - first_day).days + 1) * 2 :] = 0

@@ -1,0 +1,72 @@
+"""Turning rows into records: per-column checks, and writing many records by key at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sqlalchemy as sa
+
+from ewo_cases.extensions import db
+from ewo_cases.models import Base, utcnow
+from ewo_cases.services.imports.base import CsvFile, ErrorReport, text_problem
+
+Check = Callable[[str], tuple[Any, str | None]]
+
+
+def text(max_length: int, *, required: bool = True) -> Check:
+    """A check for free text: present (unless optional), not too long, no control characters."""
+
+    def check(value: str) -> tuple[str | None, str | None]:
+        problem = text_problem(value, max_length, required=required)
+        return (None, problem) if problem else (value or None, None)
+
+    return check
+
+
+class RowParser:
+    """Check each column of a row with its own function and collect the parsed values."""
+
+    def __init__(self, csv_file: CsvFile, checks: dict[str, Check], report: ErrorReport) -> None:
+        self._columns = [(name, csv_file.getter(name), check) for name, check in checks.items()]
+        self._report = report
+
+    def parse(self, line: int, row: list[str]) -> dict[str, Any] | None:
+        """Return the row's values by column, or None after reporting each bad value."""
+        parsed, ok = {}, True
+        for name, get, check in self._columns:
+            raw = get(row)
+            value, problem = check(raw)
+            if problem:
+                self._report.add(line, name, raw, problem)
+                ok = False
+            parsed[name] = value
+        return parsed if ok else None
+
+
+def upsert_by_key(model: type[Base], key: str | tuple[str, ...], records: Iterable[dict[str, Any]]) -> int:
+    """Insert records with a new key and update stored ones that differ; return how many changed.
+
+    Unchanged rows are not touched, so importing the same file again changes nothing.
+    """
+    records = list(records)
+    if not records:
+        return 0
+    keys = (key,) if isinstance(key, str) else key
+    columns = [name for name in records[0] if name not in keys]
+    selected = [getattr(model, name) for name in (*keys, "id", *columns)]
+    stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(sa.select(*selected))}
+    now = utcnow()
+    new, changed = [], []
+    for record in records:
+        current = stored.get(tuple(record[name] for name in keys))
+        if current is None:
+            new.append({**record, "created_at": now, "updated_at": now})
+        elif tuple(current[1:]) != tuple(record[name] for name in columns):
+            changed.append({**record, "id": current[0], "updated_at": now})
+    if new:
+        db.session.execute(sa.insert(model), new)
+    if changed:
+        db.session.execute(sa.update(model), changed)
+    db.session.flush()
+    return len(new) + len(changed)
