@@ -66,9 +66,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ewo_cases.views import auth, home, schools, users
+    from ewo_cases.views import auth, home, identification, imports, pupils, schools, users
 
-    for module in (auth, home, users, schools):
+    for module in (auth, home, pupils, identification, imports, users, schools):
         app.register_blueprint(module.bp)
 
 

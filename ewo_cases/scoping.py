@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Role, School, User, user_schools
+from ewo_cases.models import ImportRun, Pupil, Role, School, User, user_schools
 
 Model = TypeVar("Model")
 
@@ -45,6 +45,32 @@ def schools(user: User) -> sa.Select[tuple[School]]:
 def school_or_404(user: User, school_id: int) -> School:
     """Load a school the user may see, or answer 404."""
     return one_or_404(schools(user).where(School.id == school_id))
+
+
+def pupils(user: User) -> sa.Select[tuple[Pupil]]:
+    """The pupils the user may see: on roll at their schools (or anywhere, for the whole authority)."""
+    query = sa.select(Pupil)
+    if sees_whole_authority(user):
+        return query
+    return query.where(Pupil.school_id.in_(linked_school_ids(user)))
+
+
+def pupil_or_404(user: User, pupil_id: int) -> Pupil:
+    """Load a pupil the user may see, or answer 404."""
+    return one_or_404(pupils(user).where(Pupil.id == pupil_id))
+
+
+def visible_pupil_ids(user: User) -> sa.Select:
+    """The ids of the pupils the user may see, as a subquery for joins and filters."""
+    return pupils(user).with_only_columns(Pupil.id)
+
+
+def import_runs(user: User) -> sa.Select[tuple[ImportRun]]:
+    """Import runs: administrators see every one, school leads the runs for their own schools."""
+    query = sa.select(ImportRun).order_by(ImportRun.started_at.desc())
+    if user.role == Role.ADMIN:
+        return query
+    return query.where(ImportRun.school_id.in_(linked_school_ids(user)))
 
 
 def one_or_404(query: sa.Select[tuple[Model]]) -> Model:

@@ -13,6 +13,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from ewo_cases.access import can_use
+from ewo_cases.models.pupils import year_group_label
+from workflows.attendance import Band
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LONDON = ZoneInfo("Europe/London")
@@ -30,6 +32,9 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", "/"),
+    NavItem("Pupils", "pupils.index", "/pupils"),
+    NavItem("Attendance lists", "identification.index", "/lists"),
+    NavItem("Imports", "imports.index", "/imports"),
     NavItem("Users", "users.index", "/users"),
     NavItem("Schools", "schools.index", "/schools"),
 ]
@@ -44,6 +49,31 @@ def navigation() -> list[dict[str, object]]:
         active = request.path == "/" if item.section == "/" else request.path.startswith(item.section)
         items.append({"href": url_for(item.endpoint), "text": item.text, "active": active})
     return items
+
+
+def url_with(**changes: object) -> str:
+    """This page's URL with some query parameters changed (repeated parameters are kept)."""
+    args = request.args.to_dict(flat=False)
+    args.update(changes)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def pagination(page: int, total: int, page_size: int) -> dict[str, object] | None:
+    """``govukPagination`` parameters for page ``page`` of ``total`` rows; None for a single page."""
+    pages = (total + page_size - 1) // page_size
+    if pages <= 1:
+        return None
+    items: list[dict[str, object]] = []
+    for number in range(1, pages + 1):
+        if number in (1, pages) or abs(number - page) <= 2:
+            items.append({"number": number, "href": url_with(page=number), "current": number == page})
+        elif abs(number - page) == 3:
+            items.append({"ellipsis": True})
+    return {
+        "previous": {"href": url_with(page=page - 1)} if page > 1 else None,
+        "next": {"href": url_with(page=page + 1)} if page < pages else None,
+        "items": items,
+    }
 
 
 def format_date(value: date | datetime | None, style: str = "long") -> str:
@@ -84,6 +114,10 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(navigation)
+    app.add_template_global(url_with)
+    app.add_template_global(year_group_label, "year_label")
+    app.add_template_global(Band, "band_of")
+    app.add_template_global(pagination)
     app.add_template_global(can_use)
     app.context_processor(
         lambda: {

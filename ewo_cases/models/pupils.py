@@ -28,6 +28,11 @@ class SenStatus(enum.StrEnum):
 YEAR_GROUPS = ("N1", "N2", "R", *(str(year) for year in range(1, 15)))
 
 
+def year_group_label(year_group: str) -> str:
+    """``Reception``, ``Year 7`` and so on."""
+    return {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(year_group, f"Year {year_group}")
+
+
 class Pupil(Timestamped, Versioned, Base):
     """A child on a school's roll, identified by their Unique Pupil Number."""
 

@@ -3,9 +3,12 @@ loads records through ``ewo_cases.scoping``, validates a form, calls one service
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from flask import Response, request
 from flask_wtf import FlaskForm
 
 from ewo_cases.extensions import db
@@ -36,3 +39,30 @@ def saved(form: FlaskForm, change: Callable[[], Result]) -> Result | None:
 def status_for(form: FlaskForm) -> int:
     """400 when a submitted form has errors, else 200: bad input is answered with a 4xx."""
     return 400 if form.errors else 200
+
+
+def csv_download(filename: str, header: list[str], rows: Iterable[Iterable[object]]) -> Response:
+    """A CSV file the browser saves; values are written as they are, None as empty."""
+
+    def lines() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for row in (header, *rows):
+            writer.writerow(["" if value is None else _neutralised(value) for value in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return Response(lines(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _neutralised(value: object) -> object:
+    """Stop a spreadsheet treating a text cell as a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def page_number() -> int:
+    """The ``page`` query parameter, at least 1."""
+    return max(request.args.get("page", 1, type=int) or 1, 1)

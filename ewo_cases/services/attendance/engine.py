@@ -232,7 +232,7 @@ def summarise(marks: np.ndarray, first_day: date, at_risk_threshold: int = rules
 
 def _in_parallel(function: Callable[[slice], _Figures], blocks: list[slice]) -> list[_Figures]:
     """Apply ``function`` to every block, in threads when there is more than one block."""
-    if len(blocks) == 1 or WORKERS == 1:
+    if len(blocks) <= 1 or WORKERS == 1:
         return [function(block) for block in blocks]
     with ThreadPoolExecutor(max_workers=min(WORKERS, len(blocks))) as pool:
         return list(pool.map(function, blocks))

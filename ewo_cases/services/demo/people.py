@@ -11,98 +11,24 @@ from stdnum.gb import upn as upn_number
 
 from ewo_cases.models import Phase
 
-FORENAMES = (
-    "Amelia",
-    "Oliver",
-    "Isla",
-    "George",
-    "Ava",
-    "Noah",
-    "Mia",
-    "Arthur",
-    "Ivy",
-    "Muhammad",
-    "Freya",
-    "Leo",
-    "Lily",
-    "Harry",
-    "Florence",
-    "Oscar",
-    "Willow",
-    "Archie",
-    "Rosie",
-    "Jack",
-    "Sophia",
-    "Charlie",
-    "Evie",
-    "Theo",
-    "Aisha",
-    "Jacob",
-    "Zara",
-    "Alfie",
-    "Maya",
-    "Henry",
-    "Ella",
-    "Thomas",
-    "Grace",
-    "Joshua",
-    "Chloe",
-    "Kacper",
-    "Zofia",
-    "Yusuf",
-    "Amara",
-    "Dylan",
-    "Priya",
-    "Reuben",
-    "Niamh",
-    "Kai",
-    "Layla",
-    "Ethan",
+FORENAMES = tuple(
+    "Amelia Oliver Isla George Ava Noah Mia Arthur Ivy Muhammad Freya Leo Lily Harry Florence Oscar Willow Archie "
+    "Rosie Jack Sophia Charlie Evie Theo Aisha Jacob Zara Alfie Maya Henry Ella Thomas Grace Joshua Chloe Kacper "
+    "Zofia Yusuf Amara Dylan Priya Reuben Niamh Kai Layla Ethan".split()
 )
-SURNAMES = (
-    "Smith",
-    "Jones",
-    "Taylor",
-    "Brown",
-    "Williams",
-    "Wilson",
-    "Johnson",
-    "Davies",
-    "Patel",
-    "Robinson",
-    "Wright",
-    "Thompson",
-    "Evans",
-    "Walker",
-    "White",
-    "Roberts",
-    "Green",
-    "Hall",
-    "Khan",
-    "Thomas",
-    "Clarke",
-    "Jackson",
-    "Wood",
-    "Harris",
-    "Edwards",
-    "Turner",
-    "Martin",
-    "Cooper",
-    "Hill",
-    "Ward",
-    "Hughes",
-    "Moore",
-    "Ahmed",
-    "Kowalski",
-    "Okafor",
-    "Nowak",
-    "Begum",
-    "Ali",
-    "Mensah",
-    "Murphy",
-    "O'Brien",
-    "Lewis",
-    "Baker",
+WOMEN = tuple(
+    "Sarah Emma Laura Rachel Hannah Fatima Joanne Kerry Agnieszka Chioma Nadia Claire Gemma Leanne Samina Aoife "
+    "Michelle Donna Yasmin Helen".split()
+)
+MEN = tuple(
+    "James Daniel Mark Craig Imran Tomasz Kwame Stuart Gareth Lee Wayne Ryan Adam Paul Sean Bilal Marcus Robert "
+    "Chris Jamal".split()
+)
+FEMALE_RELATIONSHIPS = {"Mother", "Grandmother", "Stepmother"}
+SURNAMES = tuple(
+    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Patel Robinson Wright Thompson Evans Walker White "
+    "Roberts Green Hall Khan Thomas Clarke Jackson Wood Harris Edwards Turner Martin Cooper Hill Ward Hughes Moore "
+    "Ahmed Kowalski Okafor Nowak Begum Ali Mensah Murphy O'Brien Lewis Baker".split()
 )
 STREETS = (
     "Church Lane",
@@ -222,7 +148,7 @@ def _new_family(rng: random.Random, families: list[Family]) -> Family:
     elif shape < 0.73:
         adults = [("Grandmother", False, False), ("Mother", True, True)]
     for position, (relationship, responsibility, lives_with) in enumerate(adults):
-        forename = rng.choice(FORENAMES)
+        forename = rng.choice(WOMEN if relationship in FEMALE_RELATIONSHIPS else MEN)
         family.carers.append(
             {
                 "carer_ref": f"C{number:06d}{position}",

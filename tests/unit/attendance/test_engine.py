@@ -504,3 +504,8 @@ def test_cohort_rows_agree_with_brute_force(drawn: tuple[list[str], date], data:
         [dimension for dimension in engine.COHORT_DIMENSIONS if dimension in dimensions],
     )
     assert engine.cohort_rows_for(summary, characteristics) == expected
+
+
+def test_no_pupils_gives_empty_figures():
+    summary = engine.summarise(np.empty((0, 14 * 53), dtype=np.uint8), date(2025, 9, 1))
+    assert len(summary) == 0

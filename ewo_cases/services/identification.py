@@ -1,0 +1,173 @@
+"""Identification lists: pupils who have crossed or are approaching a threshold, and the statutory returns.
+
+Every list reads the year-to-date figures (``pupil_attendance``) through the user's scope, so a list of
+20,000 pupils is one indexed query, never a scan of marks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ewo_cases.extensions import db
+from ewo_cases.models import Pupil, PupilAttendance, School, SenStatus, User
+from ewo_cases.scoping import visible_pupil_ids
+from workflows.attendance import (
+    APPROACHING_MARGIN,
+    PENALTY_THRESHOLD_SESSIONS,
+    SICKNESS_RETURN_SESSIONS,
+    STATUTORY_RUN_DAYS,
+    Band,
+)
+
+PAGE_SIZE = 50
+Figures = PupilAttendance
+
+
+@dataclass(frozen=True)
+class PupilList:
+    """One list: who is on it, why, and the figure that puts them there."""
+
+    slug: str
+    title: str
+    description: str
+    condition: Callable[[], sa.ColumnElement[bool]]
+    #: The list's own figure: (column heading, column), shown beside the common ones.
+    figure: tuple[str, sa.orm.InstrumentedAttribute]
+    default_sort: str = "figure"
+    default_order: str = "desc"
+
+
+LISTS: dict[str, PupilList] = {
+    pupil_list.slug: pupil_list
+    for pupil_list in (
+        PupilList(
+            "bands",
+            "Pupils by attendance band",
+            "Pupils at risk, persistently absent (missing 10% or more) or severely absent (50% or more) this "
+            "academic year.",
+            lambda: Figures.band != Band.NONE,
+            ("Attendance", Figures.attendance_pct),
+            default_sort="figure",
+            default_order="asc",
+        ),
+        PupilList(
+            "penalty-threshold",
+            "Penalty notice threshold met",
+            f"{PENALTY_THRESHOLD_SESSIONS} or more unauthorised sessions in the current 10 school weeks: a penalty "
+            "notice must be considered (support first, unless support is not appropriate).",
+            lambda: Figures.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS,
+            ("Unauthorised sessions in 10 school weeks", Figures.unauth_10wk_latest),
+        ),
+        PupilList(
+            "approaching-threshold",
+            "Approaching the penalty notice threshold",
+            f"Within {APPROACHING_MARGIN} sessions of the threshold in the current 10 school weeks: a chance to "
+            "act before it is met.",
+            lambda: Figures.unauth_10wk_latest.between(
+                PENALTY_THRESHOLD_SESSIONS - APPROACHING_MARGIN, PENALTY_THRESHOLD_SESSIONS - 1
+            ),
+            ("Unauthorised sessions in 10 school weeks", Figures.unauth_10wk_latest),
+        ),
+        PupilList(
+            "falling-below-90",
+            "Falling below 90% within 2 school weeks",
+            "At or above 90% now, but below it within 2 school weeks if they carry on as in their last 4 school "
+            "weeks. The figure is how many more absences would take them below 90%.",
+            lambda: Figures.projected_below_90.is_(True),
+            ("Absences until below 90%", Figures.sessions_until_below_90),
+            default_order="asc",
+        ),
+        PupilList(
+            "unauthorised-runs",
+            "Attendance return: 10 school days of unauthorised absence",
+            f"A continuous run of {STATUTORY_RUN_DAYS} or more school days of unauthorised absence: schools "
+            "must tell the local authority (attendance return).",
+            lambda: Figures.longest_unauth_days >= STATUTORY_RUN_DAYS,
+            ("Longest run of unauthorised school days", Figures.longest_unauth_days),
+        ),
+        PupilList(
+            "sickness",
+            "Sickness return: 15 days of illness",
+            f"{SICKNESS_RETURN_SESSIONS} or more sessions (15 days) of illness, together or apart: schools must "
+            "tell the local authority, which may need to arrange education (s19).",
+            lambda: Figures.illness >= SICKNESS_RETURN_SESSIONS,
+            ("Illness sessions", Figures.illness),
+        ),
+    )
+}
+
+#: Cohort filters: (label, condition on Pupil).
+COHORTS: dict[str, tuple[str, Callable[[], sa.ColumnElement[bool]]]] = {
+    "pupil_premium": ("are eligible for pupil premium", lambda: Pupil.pupil_premium.is_(True)),
+    "sen_support": ("have SEN support", lambda: Pupil.sen_status == SenStatus.SEN_SUPPORT),
+    "ehcp": ("have an EHC plan", lambda: Pupil.sen_status == SenStatus.EHCP),
+    "looked_after": ("are looked after", lambda: Pupil.looked_after.is_(True)),
+    "previously_looked_after": ("were previously looked after", lambda: Pupil.previously_looked_after.is_(True)),
+    "child_protection": ("have a child protection plan", lambda: Pupil.child_protection.is_(True)),
+    "child_in_need": ("are children in need", lambda: Pupil.child_in_need.is_(True)),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    school_id: int | None = None
+    year_group: str | None = None
+    band: Band | None = None
+    cohorts: tuple[str, ...] = ()
+
+
+def sort_columns(pupil_list: PupilList) -> dict[str, tuple[sa.ColumnElement, ...]]:
+    """The columns a list can be sorted by."""
+    return {
+        "name": (Pupil.surname, Pupil.forename),
+        "school": (School.name, Pupil.surname),
+        "year": (Pupil.year_group, Pupil.surname),
+        "attendance": (Figures.attendance_pct, Pupil.surname),
+        "window": (Figures.unauth_10wk_latest, Pupil.surname),
+        "figure": (pupil_list.figure[1], Pupil.surname),
+    }
+
+
+def listed(pupil_list: PupilList, user: User, filters: Filters) -> sa.Select:
+    """The pupils on a list, within the user's scope and the filters."""
+    query = (
+        sa.select(Pupil, Figures, School)
+        .join(Figures, Figures.pupil_id == Pupil.id)
+        .join(School, School.id == Pupil.school_id)
+        .where(pupil_list.condition(), Pupil.id.in_(visible_pupil_ids(user)))
+    )
+    if filters.school_id:
+        query = query.where(Pupil.school_id == filters.school_id)
+    if filters.year_group:
+        query = query.where(Pupil.year_group == filters.year_group)
+    if filters.band:
+        query = query.where(Figures.band == filters.band)
+    for cohort in filters.cohorts:
+        query = query.where(COHORTS[cohort][1]())
+    return query
+
+
+def ordered(query: sa.Select, pupil_list: PupilList, sort: str, order: str) -> sa.Select:
+    """Sort a list; unknown sort keys fall back to the list's default."""
+    columns = sort_columns(pupil_list).get(sort) or sort_columns(pupil_list)[pupil_list.default_sort]
+    first, *rest = columns
+    first = first.desc() if order == "desc" else first.asc()
+    return query.order_by(first.nulls_last(), *rest, Pupil.id)
+
+
+def page_of(query: sa.Select, page: int) -> tuple[list[sa.Row], int]:
+    """One page of a list and how many are on it in all."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return rows, total
+
+
+def counts(user: User) -> dict[str, int]:
+    """How many pupils the user may see are on each list."""
+    return {
+        slug: db.session.scalar(sa.select(sa.func.count()).select_from(listed(pupil_list, user, Filters()).subquery()))
+        for slug, pupil_list in LISTS.items()
+    }

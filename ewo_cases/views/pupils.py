@@ -1,0 +1,101 @@
+"""Pupils: a searchable list of the pupils a user works with, and each pupil's page."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from ewo_cases.access import allow
+from ewo_cases.extensions import db
+from ewo_cases.models import YEAR_GROUPS, Pupil, PupilAttendance, Role, School
+from ewo_cases.models.pupils import year_group_label
+from ewo_cases.scoping import pupil_or_404, pupils, schools
+from ewo_cases.services import access_log
+from ewo_cases.services import pupils as pupil_service
+from ewo_cases.services.attendance import figures
+from ewo_cases.services.identification import COHORTS, PAGE_SIZE, page_of
+from ewo_cases.views import page_number
+from forms.attendance import DateRangeForm, ListFilterForm
+from workflows.attendance import Band
+
+bp = Blueprint("pupils", __name__, url_prefix="/pupils")
+
+CHILD_DATA_ROLES = (Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER)
+
+
+@bp.get("/")
+@allow(*CHILD_DATA_ROLES)
+def index():
+    """Find a pupil by name or UPN, or browse a school's pupils with their attendance."""
+    form = filter_form(ListFilterForm(formdata=request.args))
+    if not form.validate():
+        abort(400)
+    search = request.args.get("q", "").strip()[:100]
+    query = (
+        pupils(current_user)
+        .add_columns(PupilAttendance, School)
+        .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+        .join(School, School.id == Pupil.school_id)
+    )
+    if search:
+        query = query.where(matches(search))
+    if form.school.data:
+        query = query.where(Pupil.school_id == int(form.school.data))
+    if form.year_group.data:
+        query = query.where(Pupil.year_group == form.year_group.data)
+    if form.band.data:
+        query = query.where(PupilAttendance.band == Band(form.band.data))
+    rows, total = page_of(query.order_by(Pupil.surname, Pupil.forename, Pupil.id), page_number())
+    return render_template(
+        "pupils/index.html", form=form, search=search, rows=rows, total=total, page=page_number(), page_size=PAGE_SIZE
+    )
+
+
+@bp.get("/<int:pupil_id>")
+@allow(*CHILD_DATA_ROLES)
+def show(pupil_id: int):
+    """A pupil's record: who they are, their family, and their attendance over the year or a chosen range."""
+    pupil = pupil_or_404(current_user, pupil_id)
+    form = DateRangeForm(formdata=request.args if request.args else None)
+    start, end = figures.year_to_date()
+    if request.args and form.validate():
+        start, end = form.start.data or start, form.end.data or end
+    year_to_date = db.session.get(PupilAttendance, pupil.id)
+    view = pupil_service.attendance_view(pupil, start, end)
+    access_log.record_access(
+        current_user,
+        access_log.VIEWED,
+        "pupil",
+        record_id=pupil.id,
+        pupil_id=pupil.id,
+        detail=f"attendance {start.isoformat()} to {end.isoformat()}",
+    )
+    db.session.commit()
+    return render_template(
+        "pupils/show.html",
+        pupil=pupil,
+        year_to_date=year_to_date,
+        view=view,
+        form=form,
+        family=pupil_service.family(pupil, current_user),
+        session_classes=pupil_service.SESSION_CLASS_LABELS,
+    ), 400 if form.errors else 200
+
+
+def matches(search: str) -> sa.ColumnElement[bool]:
+    """Match a UPN exactly or any part of a name, ignoring case."""
+    pattern = f"%{search.lower()}%"
+    full_name = sa.func.lower(Pupil.forename + " " + Pupil.surname)
+    return sa.or_(Pupil.upn == search.upper(), full_name.like(pattern), sa.func.lower(Pupil.surname).like(pattern))
+
+
+def filter_form(form: ListFilterForm) -> ListFilterForm:
+    """Give a filter form the schools the user may see, the year groups and the bands."""
+    form.school.choices = [("", "All schools")] + [
+        (str(school.id), school.name) for school in db.session.scalars(schools(current_user))
+    ]
+    form.year_group.choices = [("", "All year groups")] + [(year, year_group_label(year)) for year in YEAR_GROUPS]
+    form.band.choices = [("", "All bands")] + [(band.value, band.label) for band in Band]
+    form.cohort.choices = [(key, label) for key, (label, _condition) in COHORTS.items()]
+    return form

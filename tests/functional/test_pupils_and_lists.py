@@ -1,0 +1,255 @@
+"""Pupil pages and identification lists: the right pupils, the right figures, scoped, exported and logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from ewo_cases.extensions import db
+from ewo_cases.models import AccessLog, Carer, Pupil, PupilCarer, Role, SenStatus
+from ewo_cases.services.attendance import figures, registers
+from ewo_cases.services.demo.people import make_upn
+from workflows.attendance import CODE_TO_CHAR, NO_MARK
+
+TODAY = date(2025, 12, 5)  # a Friday in the autumn term
+TERM_START = date(2025, 9, 8)
+
+
+def school_days(count: int, start: date = TERM_START) -> list[date]:
+    days, day = [], start
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def register(marks: dict[date, tuple[str, str]]) -> bytearray:
+    """A 2025/26 register from {day: (AM code, PM code)}."""
+    buffer = bytearray(NO_MARK.encode() * registers.LENGTH)
+    start = registers.register_start(2025)
+    for day, codes in marks.items():
+        for session, code in enumerate(codes):
+            buffer[(day - start).days * 2 + session] = ord(CODE_TO_CHAR[code])
+    return buffer
+
+
+def attendance(present_days: int, **absences: int) -> dict[date, tuple[str, str]]:
+    """Present on the first ``present_days`` school days, then whole days of each absence code given."""
+    codes = ["/"] * present_days + [code for code, days in absences.items() for _ in range(days)]
+    days = school_days(len(codes))
+    return {day: ("/", "\\") if code == "/" else (code, code) for day, code in zip(days, codes, strict=True)}
+
+
+@pytest.fixture
+def today(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TODAY", TODAY.isoformat())
+    return TODAY
+
+
+@pytest.fixture
+def make_pupil(db_session):
+    serials = iter(range(1000))
+
+    def make(school, forename="Alex", surname="Pupil", marks=None, **characteristics) -> Pupil:
+        pupil = Pupil(
+            upn=make_upn(int(school.urn) % 10000, next(serials), 2020),
+            school_id=school.id,
+            forename=forename,
+            surname=surname,
+            date_of_birth=date(2014, 3, 1),
+            year_group="6",
+            sex="F",
+            pupil_premium=False,
+            sen_status=SenStatus.NONE,
+            looked_after=False,
+            previously_looked_after=False,
+            child_protection=False,
+            child_in_need=False,
+        )
+        for name, value in characteristics.items():
+            setattr(pupil, name, value)
+        db_session.add(pupil)
+        db_session.flush()
+        if marks is not None:
+            registers.merge({(pupil.id, school.id, 2025): register(marks)})
+        return pupil
+
+    return make
+
+
+@pytest.fixture
+def authority(make_school, make_pupil, today):
+    """Two schools; at each, pupils on each list."""
+    home, other = make_school(name="Home School"), make_school(name="Other School")
+    pupils = {
+        "good": make_pupil(home, "Gemma", "Good", attendance(60)),
+        "threshold": make_pupil(home, "Tariq", "Threshold", attendance(50, N=5), pupil_premium=True),
+        "approaching": make_pupil(home, "Amy", "Approaching", attendance(56, O=4)),
+        "run": make_pupil(home, "Ravi", "Runner", attendance(40, O=12)),
+        "ill": make_pupil(home, "Iris", "Illness", attendance(40, I=16)),
+        "elsewhere": make_pupil(other, "Eli", "Elsewhere", attendance(50, N=6)),
+    }
+    figures.refresh(today=today)
+    return home, other, pupils
+
+
+def names(response) -> set[str]:
+    return {
+        name
+        for name in ("Good", "Threshold", "Approaching", "Runner", "Illness", "Elsewhere")
+        if f"{name}," in response.text
+    }
+
+
+@pytest.mark.parametrize(
+    ("slug", "expected"),
+    [
+        ("bands", {"Threshold", "Approaching", "Runner", "Illness"}),
+        ("penalty-threshold", {"Threshold", "Runner"}),
+        ("approaching-threshold", {"Approaching"}),
+        ("unauthorised-runs", {"Runner"}),
+        ("sickness", {"Illness"}),
+    ],
+)
+def test_each_list_holds_exactly_its_pupils(client, make_user, sign_in, authority, slug, expected):
+    home, _other, _pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    response = client.get(f"/lists/{slug}")
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+def test_the_pupils_on_a_list_can_be_filtered_by_cohort_and_sorted(client, make_user, sign_in, authority):
+    home, _other, _pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert names(client.get("/lists/penalty-threshold?cohort=pupil_premium")) == {"Threshold"}
+    ascending = client.get("/lists/bands?sort=name&order=asc").text
+    assert ascending.index("Approaching,") < ascending.index("Threshold,")
+    descending = client.get("/lists/bands?sort=name&order=desc").text
+    assert descending.index("Approaching,") > descending.index("Threshold,")
+
+
+def test_a_filter_outside_the_users_schools_is_refused(client, make_user, sign_in, authority):
+    home, other, _pupils = authority
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[home]))
+    assert client.get(f"/lists/bands?school={other.id}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("role", "linked", "visible"),
+    [
+        (Role.SCHOOL_LEAD, "home", {"Threshold", "Runner"}),
+        (Role.OFFICER, "other", {"Elsewhere"}),
+        (Role.MANAGER, None, {"Threshold", "Runner", "Elsewhere"}),
+    ],
+)
+def test_lists_are_scoped_to_the_users_schools(client, make_user, sign_in, authority, role, linked, visible):
+    home, other, _pupils = authority
+    sign_in(make_user(role, schools=[{"home": home, "other": other}[linked]] if linked else []))
+    assert names(client.get("/lists/penalty-threshold")) == visible
+
+
+def test_a_school_lead_cannot_reach_another_schools_pupil_by_url_search_or_export(
+    client, make_user, sign_in, authority
+):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[home]))
+    elsewhere = pupils["elsewhere"]
+    assert client.get(f"/pupils/{elsewhere.id}").status_code == 404
+    assert "Elsewhere" not in client.get(f"/pupils/?q={elsewhere.upn}").text
+    assert "Elsewhere" not in client.get("/pupils/?q=Eli").text
+    exported = client.get("/lists/penalty-threshold.csv").text
+    assert elsewhere.upn not in exported and pupils["threshold"].upn in exported
+
+
+def test_the_export_has_the_lists_columns_and_is_logged(client, make_user, sign_in, authority):
+    home, _other, _pupils = authority
+    officer = make_user(Role.OFFICER, schools=[home])
+    sign_in(officer)
+    response = client.get("/lists/penalty-threshold.csv?sort=figure&order=desc")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [row["surname"] for row in rows] == ["Runner", "Threshold"]
+    assert rows[0]["unauth_10wk_latest"] == "24" and rows[0]["band"] == "persistent"
+    entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.action == "exported")).one()
+    assert entry.user_id == officer.id and entry.record_type == "list:penalty-threshold"
+
+
+def test_the_pupil_page_shows_the_figures_register_and_trend(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    page = client.get(f"/pupils/{pupils['threshold'].id}").text
+    assert "90.9%" in page  # 100 of 110 sessions attended
+    assert '10<span class="app-headline__of"> of 10</span>' in page
+    assert "The penalty notice threshold is met" in page
+    assert 'title="Reason for absence not yet established">N<' in page
+    assert "Attendance each week" in page and "<svg" in page
+    assert "Pupil premium" in page
+
+
+def test_viewing_a_pupil_is_logged(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    officer = make_user(Role.OFFICER, schools=[home])
+    sign_in(officer)
+    client.get(f"/pupils/{pupils['good'].id}")
+    entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.action == "viewed")).one()
+    assert (entry.user_id, entry.record_type, entry.pupil_id) == (officer.id, "pupil", pupils["good"].id)
+
+
+def test_a_chosen_date_range_changes_the_figures(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    first_week = school_days(5)
+    page = client.get(f"/pupils/{pupils['threshold'].id}?start=8&start=9&start=2025&end=12&end=9&end=2025").text
+    assert f"Attendance between {first_week[0].day} September 2025 and 12 September 2025" in page
+    assert "100.0%" in page
+
+
+def test_an_end_date_before_the_start_is_explained(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    response = client.get(f"/pupils/{pupils['good'].id}?start=12&start=9&start=2025&end=8&end=9&end=2025")
+    assert response.status_code == 400
+    assert "The end date must be the same as or after the start date" in response.text
+
+
+def test_carers_and_siblings_respect_scope_and_flag_adults_who_are_not_parents(
+    client, make_user, sign_in, make_pupil, authority, db_session
+):
+    home, other, pupils = authority
+    sister = make_pupil(home, "Sasha", "Sister", attendance(20))
+    brother_elsewhere = make_pupil(other, "Ben", "Brother", attendance(20))
+    mother = Carer(carer_ref="M1", forename="Mary", surname="Good", address="1 Lane")
+    grandad = Carer(carer_ref="G1", forename="George", surname="Old", address="2 Lane")
+    db_session.add_all([mother, grandad])
+    db_session.flush()
+    for child in (pupils["good"], sister, brother_elsewhere):
+        db_session.add(
+            PupilCarer(
+                pupil_id=child.id,
+                carer_id=mother.id,
+                relationship_to_pupil="Mother",
+                parental_responsibility=True,
+                lives_with_pupil=True,
+            )
+        )
+    db_session.add(
+        PupilCarer(
+            pupil_id=pupils["good"].id,
+            carer_id=grandad.id,
+            relationship_to_pupil="Grandfather",
+            parental_responsibility=False,
+            lives_with_pupil=False,
+        )
+    )
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[home]))
+    page = client.get(f"/pupils/{pupils['good'].id}").text
+    assert "Mary Good" in page and "Yes: parental responsibility and day-to-day care" in page
+    assert "George Old" in page and "Not a parent under s576" in page
+    assert "Sasha Sister" in page and "Ben Brother" not in page
+    assert "1 more child shares a parent or carer with Gemma at a school you do not work with" in page
