@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -66,10 +68,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from ewo_cases.views import auth, home, identification, imports, pupils, schools, users
+    """Register the ``bp`` of every module in ``ewo_cases.views`` (one blueprint per domain)."""
+    from ewo_cases import views
 
-    for module in (auth, home, pupils, identification, imports, users, schools):
-        app.register_blueprint(module.bp)
+    for module_info in sorted(pkgutil.iter_modules(views.__path__), key=lambda info: info.name):
+        module = importlib.import_module(f"{views.__name__}.{module_info.name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
 
 
 def _register_commands(app: Flask) -> None:

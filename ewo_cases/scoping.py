@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import abort
 
 from ewo_cases.extensions import db
-from ewo_cases.models import ImportRun, Pupil, Role, School, User, user_schools
+from ewo_cases.models import Case, ImportRun, Pupil, Role, School, User, user_schools
 
 Model = TypeVar("Model")
 
@@ -48,11 +48,33 @@ def school_or_404(user: User, school_id: int) -> School:
 
 
 def pupils(user: User) -> sa.Select[tuple[Pupil]]:
-    """The pupils the user may see: on roll at their schools (or anywhere, for the whole authority)."""
+    """The pupils the user may see: on roll at their schools, or (for an officer) on a case assigned to
+    them, or anywhere for the whole authority."""
     query = sa.select(Pupil)
     if sees_whole_authority(user):
         return query
-    return query.where(Pupil.school_id.in_(linked_school_ids(user)))
+    at_their_schools = Pupil.school_id.in_(linked_school_ids(user))
+    if user.role == Role.OFFICER:
+        return query.where(sa.or_(at_their_schools, Pupil.id.in_(assigned_pupil_ids(user))))
+    return query.where(at_their_schools)
+
+
+def assigned_pupil_ids(user: User) -> sa.Select:
+    """The pupils of the cases assigned to an officer."""
+    return sa.select(Case.pupil_id).where(Case.assigned_officer_id == user.id)
+
+
+def cases(user: User) -> sa.Select[tuple[Case]]:
+    """The cases the user may see: those of the pupils they may see (officers: also those assigned to them)."""
+    query = sa.select(Case)
+    if sees_whole_authority(user):
+        return query
+    return query.where(Case.pupil_id.in_(visible_pupil_ids(user)))
+
+
+def case_or_404(user: User, case_id: int) -> Case:
+    """Load a case the user may see, or answer 404."""
+    return one_or_404(cases(user).where(Case.id == case_id))
 
 
 def pupil_or_404(user: User, pupil_id: int) -> Pupil:

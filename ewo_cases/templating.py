@@ -7,13 +7,14 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from ewo_cases.access import can_use
 from ewo_cases.models.pupils import year_group_label
+from workflows import STAGE_LABELS
 from workflows.attendance import Band
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -32,23 +33,62 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", "/"),
+    NavItem("Cases", "cases.index", "/cases"),
     NavItem("Pupils", "pupils.index", "/pupils"),
     NavItem("Attendance lists", "identification.index", "/lists"),
+    NavItem("Referrals", "referrals.index", "/referrals"),
+    NavItem("Approvals", "approvals.index", "/approvals"),
+    NavItem("Legal", "legal.caseload", "/legal"),
+    NavItem("Reports", "reports.index", "/reports"),
+    NavItem("Directory", "directory.index", "/directory"),
     NavItem("Imports", "imports.index", "/imports"),
+    NavItem("Letter templates", "letter_templates.index", "/letter-templates"),
     NavItem("Users", "users.index", "/users"),
     NavItem("Schools", "schools.index", "/schools"),
 ]
 
 
 def navigation() -> list[dict[str, object]]:
-    """The navigation items the current user may use, with the current section marked."""
+    """The navigation items the current user may use (and which exist), with the current section marked."""
     items = []
     for item in NAVIGATION:
-        if not can_use(item.endpoint):
+        if item.endpoint not in current_app.view_functions or not can_use(item.endpoint):
             continue
         active = request.path == "/" if item.section == "/" else request.path.startswith(item.section)
         items.append({"href": url_for(item.endpoint), "text": item.text, "active": active})
     return items
+
+
+#: The sections of a case, in the order of its sub-navigation: (label, endpoint taking ``case_id``).
+CASE_SECTIONS = (
+    ("Overview", "cases.show"),
+    ("Timeline", "chronology.index"),
+    ("People", "cases.people"),
+    ("Meetings", "meetings.index"),
+    ("Action plan", "plans.show"),
+    ("Letters", "letters.index"),
+    ("Legal", "legal.show"),
+    ("Audit", "cases.audit"),
+)
+
+
+def case_sections(case_id: int) -> list[dict[str, object]]:
+    """The case's sections the current user may open, marking the one being shown."""
+    current_blueprint = (request.endpoint or "").split(".")[0]
+    return [
+        {
+            "text": label,
+            "href": url_for(endpoint, case_id=case_id),
+            "active": request.endpoint == endpoint
+            or (
+                endpoint != "cases.show"
+                and endpoint.split(".")[0] == current_blueprint
+                and current_blueprint != "cases"
+            ),
+        }
+        for label, endpoint in CASE_SECTIONS
+        if endpoint in current_app.view_functions and can_use(endpoint)
+    ]
 
 
 def url_with(**changes: object) -> str:
@@ -115,6 +155,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(navigation)
     app.add_template_global(url_with)
+    app.add_template_global(case_sections)
+    app.add_template_global(STAGE_LABELS, "stage_labels")
     app.add_template_global(year_group_label, "year_label")
     app.add_template_global(Band, "band_of")
     app.add_template_global(pagination)

@@ -59,8 +59,13 @@ class AccessLog(Base):
     user: Mapped[User] = relationship()
 
 
+#: Every append-only model; the migrations give each of their tables refusing triggers too.
+APPEND_ONLY_MODELS: list[type[Base]] = []
+
+
 def make_append_only(model: type[Base]) -> None:
     """Refuse UPDATE and DELETE of ``model`` rows from the ORM (the database refuses them too)."""
+    APPEND_ONLY_MODELS.append(model)
 
     def refuse(_mapper, _connection, target) -> None:
         raise AppendOnlyError(f"{type(target).__name__} rows are append-only")

@@ -8,10 +8,11 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
-from flask import Response, request
+from flask import Response, render_template, request
 from flask_wtf import FlaskForm
 
 from ewo_cases.extensions import db
+from ewo_cases.models import PupilAttendance
 from ewo_cases.services.errors import ConflictError, ServiceError
 
 Result = TypeVar("Result")
@@ -66,3 +67,9 @@ def _neutralised(value: object) -> object:
 def page_number() -> int:
     """The ``page`` query parameter, at least 1."""
     return max(request.args.get("page", 1, type=int) or 1, 1)
+
+
+def render_case_page(template: str, case, status: int = 200, **context):
+    """Render a page of a case: every case page shows the child's identity bar and current attendance."""
+    figures = db.session.get(PupilAttendance, case.pupil_id)
+    return render_template(template, case=case, case_figures=figures, **context), status

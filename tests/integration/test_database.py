@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 
 from ewo_cases.extensions import db
 from ewo_cases.models import AccessLog, AppendOnlyError, AuditEvent
+from ewo_cases.models.audit import APPEND_ONLY_MODELS
 from ewo_cases.models.base import Base
 
 APPEND_ONLY_TABLES = ["audit_events", "access_log"]
@@ -59,3 +60,20 @@ def test_sqlite_runs_with_foreign_keys_and_wal(db_session):
         pytest.skip("SQLite settings")
     assert db_session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
     assert db_session.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def installed_triggers(session) -> set[str]:
+    if session.get_bind().dialect.name == "postgresql":
+        query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    else:
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    return set(session.execute(sa.text(query)).scalars())
+
+
+@pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda model: model.__tablename__)
+def test_every_append_only_table_has_refusing_triggers(db_session, model):
+    table = model.__tablename__
+    expected = ({f"{table}_append_only", f"{table}_no_truncate"}
+                if db_session.get_bind().dialect.name == "postgresql"
+                else {f"{table}_no_update", f"{table}_no_delete"})
+    assert expected <= installed_triggers(db_session)

@@ -46,33 +46,41 @@ def merge(imported: Mapping[RegisterKey, bytearray]) -> int:
     stored = _stored_registers({pupil for pupil, _school, _year in keys}, {year for *_, year in keys})
     new = np.frombuffer(b"".join(imported[key] for key in keys), dtype=np.uint8).reshape(len(keys), LENGTH)
     marked = new != EMPTY
+    row_of = {key: row for row, key in enumerate(keys)}
+    rows_of_pupil_year: dict[tuple[int, int], list[int]] = {}
+    for row, (pupil, _school, year) in enumerate(keys):
+        rows_of_pupil_year.setdefault((pupil, year), []).append(row)
     changes: dict[RegisterKey, np.ndarray] = {}
     changed = 0
-    for row, key in enumerate(keys):
-        old = stored.get(key)
-        merged = new[row] if old is None else np.where(marked[row], new[row], old)
-        if old is None or not np.array_equal(merged, old):
-            changed += int(np.count_nonzero(marked[row] if old is None else merged != old))
-            changes[key] = merged
-    for key, old in stored.items():
-        if key in imported:
+    for key in [*keys, *(key for key in stored if key not in row_of)]:
+        old, row = stored.get(key), row_of.get(key)
+        if old is None:
+            changed += int(np.count_nonzero(marked[row]))
+            changes[key] = new[row]
             continue
-        clashes = _marks_elsewhere(key, imported)
-        if clashes is not None and np.any(old[clashes] != EMPTY):
-            cleared = old.copy()
-            cleared[clashes] = EMPTY
-            changes[key] = cleared
+        clashes = _marks_elsewhere(key, keys, marked, rows_of_pupil_year)
+        merged = old if clashes is None else np.where(clashes, EMPTY, old).astype(np.uint8)
+        if row is not None:
+            merged = np.where(marked[row], new[row], merged)
+            changed += int(np.count_nonzero(merged[marked[row]] != old[marked[row]]))
+        if not np.array_equal(merged, old):
+            changes[key] = merged
     _write(changes, set(stored))
     return changed
 
 
-def _marks_elsewhere(key: RegisterKey, imported: Mapping[RegisterKey, bytearray]) -> np.ndarray | None:
+def _marks_elsewhere(
+    key: RegisterKey,
+    keys: list[RegisterKey],
+    marked: np.ndarray,
+    rows_of_pupil_year: dict[tuple[int, int], list[int]],
+) -> np.ndarray | None:
     """Sessions the file marked for this register's pupil and year at another school."""
     pupil, school, year = key
-    others = [buffer for (p, s, y), buffer in imported.items() if p == pupil and y == year and s != school]
+    others = [row for row in rows_of_pupil_year.get((pupil, year), ()) if keys[row][1] != school]
     if not others:
         return None
-    return np.any([np.frombuffer(buffer, dtype=np.uint8) != EMPTY for buffer in others], axis=0)
+    return marked[others].any(axis=0)
 
 
 def _stored_registers(pupil_ids: set[int], years: set[int]) -> dict[RegisterKey, np.ndarray]:

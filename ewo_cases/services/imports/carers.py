@@ -10,7 +10,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import Carer, Pupil, PupilCarer
 from ewo_cases.services.imports import values
 from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer
-from ewo_cases.services.imports.rows import RowParser, text, upsert_by_key
+from ewo_cases.services.imports.rows import RowParser, text, upsert_changed_keys
 
 COLUMNS = Columns(
     required=(
@@ -80,14 +80,20 @@ def load_carers(csv_file: CsvFile, context: ImportContext) -> int:
 
 
 def store_carers(people: dict[str, dict], ties: dict[tuple[int, str], dict]) -> int:
-    """Write the adults (by carer_ref), then each one's tie to each child (by pupil id and carer_ref)."""
-    changed = upsert_by_key(Carer, "carer_ref", [{"carer_ref": ref, **person} for ref, person in people.items()])
+    """Write the adults (by carer_ref), then each one's tie to each child (by pupil id and carer_ref).
+
+    Return how many rows (ties) changed: those whose tie or whose adult's details were new or different.
+    """
+    changed_people = upsert_changed_keys(
+        Carer, "carer_ref", [{"carer_ref": ref, **person} for ref, person in people.items()]
+    )
     carer_ids = dict(db.session.execute(sa.select(Carer.carer_ref, Carer.id)).all())
-    return changed + upsert_by_key(
+    changed_ties = upsert_changed_keys(
         PupilCarer,
         ("pupil_id", "carer_id"),
         [{"pupil_id": pupil_id, "carer_id": carer_ids[ref], **tie} for (pupil_id, ref), tie in ties.items()],
     )
+    return sum((ref,) in changed_people or (pupil_id, carer_ids[ref]) in changed_ties for pupil_id, ref in ties)
 
 
 def pupil_ids_by_upn(context: ImportContext) -> dict[str, int]:
@@ -105,7 +111,7 @@ def pupil_id_for(upn: str, pupils: dict[str, int], context: ImportContext) -> tu
     if problem:
         return None, problem
     if context.school is not None:
-        return None, "No pupil with this UPN is on roll at your school"
+        return None, f"No pupil with this UPN is on roll at your school ({context.school.urn})"
     return None, "No pupil has this UPN: import pupils.csv first"
 
 

@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import Pupil, School
 from ewo_cases.services.imports import values
@@ -92,7 +93,8 @@ def plausible_birth_date(value: str) -> tuple[date | None, str | None]:
     born, problem = values.iso_date(value)
     if problem:
         return None, problem
-    age = (date.today() - born).days // 365
+    today = clock.today()
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if not AGE_RANGE[0] <= age <= AGE_RANGE[1]:
         return None, f"Date of birth gives an age of {age}: pupils are {AGE_RANGE[0]} to {AGE_RANGE[1]}"
     return born, None

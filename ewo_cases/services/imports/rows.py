@@ -45,28 +45,43 @@ class RowParser:
 
 
 def upsert_by_key(model: type[Base], key: str | tuple[str, ...], records: Iterable[dict[str, Any]]) -> int:
-    """Insert records with a new key and update stored ones that differ; return how many changed.
+    """Insert records with a new key and update stored ones that differ; return how many changed."""
+    return len(upsert_changed_keys(model, key, records))
 
-    Unchanged rows are not touched, so importing the same file again changes nothing.
+
+def upsert_changed_keys(
+    model: type[Base], key: str | tuple[str, ...], records: Iterable[dict[str, Any]]
+) -> set[tuple[Any, ...]]:
+    """Insert records with a new key and update stored ones that differ; return the keys that changed.
+
+    Unchanged rows are not touched, so importing the same file again changes nothing. A versioned
+    model's changed rows are updated from their stored version (which the ORM checks and increments).
     """
     records = list(records)
     if not records:
-        return 0
+        return set()
     keys = (key,) if isinstance(key, str) else key
     columns = [name for name in records[0] if name not in keys]
-    selected = [getattr(model, name) for name in (*keys, "id", *columns)]
+    version_column = sa.inspect(model).version_id_col
+    stored_columns = ("id",) if version_column is None else ("id", version_column.key)
+    selected = [getattr(model, name) for name in (*keys, *stored_columns, *columns)]
     stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(sa.select(*selected))}
     now = utcnow()
-    new, changed = [], []
+    new, changed, changed_keys = [], [], set()
     for record in records:
-        current = stored.get(tuple(record[name] for name in keys))
+        record_key = tuple(record[name] for name in keys)
+        current = stored.get(record_key)
         if current is None:
             new.append({**record, "created_at": now, "updated_at": now})
-        elif tuple(current[1:]) != tuple(record[name] for name in columns):
-            changed.append({**record, "id": current[0], "updated_at": now})
+        elif tuple(current[len(stored_columns) :]) != tuple(record[name] for name in columns):
+            ids = dict(zip(stored_columns, current[: len(stored_columns)], strict=True))
+            changed.append({**record, **ids, "updated_at": now})
+        else:
+            continue
+        changed_keys.add(record_key)
     if new:
         db.session.execute(sa.insert(model), new)
     if changed:
         db.session.execute(sa.update(model), changed)
     db.session.flush()
-    return len(new) + len(changed)
+    return changed_keys

@@ -45,9 +45,9 @@ def iso_date(value: str) -> tuple[date | None, str | None]:
 
 
 def flag(value: str) -> tuple[bool | None, str | None]:
-    """Y or N."""
-    if value.upper() in FLAGS:
-        return FLAGS[value.upper()], None
+    """Y or N (capitals, as the contract writes them)."""
+    if value in FLAGS:
+        return FLAGS[value], None
     return None, "Must be Y or N"
 
 
