@@ -583,3 +583,9 @@ def test_a_school_leads_file_with_another_schools_rows_is_refused(schools, pupil
         for line in other_lines
     ]
     assert counts() == (0, 0, 0)
+
+
+def test_a_upn_written_in_lower_case_is_the_same_pupil(import_file):
+    result = import_file(csv_text([(UPN_1.lower(), URN_A, "2025-09-01", "AM", "/")]))
+    assert result.exit_code == 0, result.output
+    assert stored_marks() == expected_marks([(UPN_1, URN_A, "2025-09-01", "AM", "/")])

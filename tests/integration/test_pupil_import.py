@@ -469,6 +469,26 @@ def test_a_school_leads_file_with_another_schools_rows_is_refused(schools, make_
     assert pupil_count() == 0
 
 
+def test_a_school_lead_cannot_claim_a_pupil_on_roll_at_another_school(schools, make_user):
+    own, other = schools
+    upload(csv_text({**ROW_1, "school_urn": other.urn}), None)
+    lead = make_user(Role.SCHOOL_LEAD, [own])
+    run = upload(csv_text({**ROW_1, "school_urn": own.urn}), lead, own)
+    assert run.outcome is ImportOutcome.FAILED
+    assert (
+        run.errors[0]["reason"] == "This pupil is on roll at another school: ask the local authority to record the move"
+    )
+    assert db.session.scalar(sa.select(Pupil.school_id).where(Pupil.upn == UPN_1)) == other.id
+
+
+def test_the_local_authority_records_a_move_between_schools(schools):
+    own, other = schools
+    upload(csv_text({**ROW_1, "school_urn": other.urn}), None)
+    run = upload(csv_text({**ROW_1, "school_urn": own.urn}), None)
+    assert run.outcome is ImportOutcome.SUCCEEDED
+    assert db.session.scalar(sa.select(Pupil.school_id).where(Pupil.upn == UPN_1)) == own.id
+
+
 # The import log --------------------------------------------------------------------------------------------
 
 

@@ -105,6 +105,7 @@ def pupil_ids_by_upn(context: ImportContext) -> dict[str, int]:
 
 
 def pupil_id_for(upn: str, pupils: dict[str, int], context: ImportContext) -> tuple[int | None, str | None]:
+    upn = upn.upper()
     if upn in pupils:
         return pupils[upn], None
     _valid, problem = values.upn(upn)

@@ -76,39 +76,41 @@ class MarksReader:
         marks = ImportedMarks()
         open_registers: dict[tuple[int, int, int], tuple[bytearray, list[bytearray]]] = {}
         rows = 0
-        for line, row in self.csv_file.rows():
-            rows += 1
-            pupil_id = pupils.get(row[upn_at])
-            school_id = schools.get(row[urn_at])
-            position = dates.get(row[date_at])
-            session = SESSIONS.get(row[session_at])
-            code = CODE_BYTES.get(row[code_at])
-            if pupil_id is None or school_id is None or position is None or session is None or code is None:
-                self.report_row(line, row)
-                continue
-            key = (pupil_id, school_id, position[0])
-            entry = open_registers.get(key)
-            if entry is None:
-                entry = open_registers[key] = marks.register(*key)
-            buffer, siblings = entry
-            index = position[1] + session
-            if buffer[index] != EMPTY or (len(siblings) > 1 and any(other[index] != EMPTY for other in siblings)):
-                report.add(
-                    line,
-                    "session",
-                    f"{row[date_at]} {row[session_at]}",
-                    "This pupil already has a mark for this session earlier in the file",
-                )
-                continue
-            buffer[index] = code
-        self.context.rows_read = rows
+        try:
+            for line, row in self.csv_file.rows():
+                rows += 1
+                pupil_id = pupils.get(row[upn_at]) or pupils.get(row[upn_at].strip().upper())
+                school_id = schools.get(row[urn_at])
+                position = dates.get(row[date_at])
+                session = SESSIONS.get(row[session_at])
+                code = CODE_BYTES.get(row[code_at])
+                if pupil_id is None or school_id is None or position is None or session is None or code is None:
+                    self.report_row(line, row)
+                    continue
+                key = (pupil_id, school_id, position[0])
+                entry = open_registers.get(key)
+                if entry is None:
+                    entry = open_registers[key] = marks.register(*key)
+                buffer, siblings = entry
+                index = position[1] + session
+                if buffer[index] != EMPTY or (len(siblings) > 1 and any(other[index] != EMPTY for other in siblings)):
+                    report.add(
+                        line,
+                        "session",
+                        f"{row[date_at]} {row[session_at]}",
+                        "This pupil already has a mark for this session earlier in the file",
+                    )
+                    continue
+                buffer[index] = code
+        finally:
+            self.context.rows_read = rows  # also when the file turns out unreadable part-way
         return marks
 
     def report_row(self, line: int, row: list[str]) -> None:
         """Say what is wrong with each bad value of a row (the slow path, taken only for bad rows)."""
         report, context = self.context.report, self.context
         upn, urn, day, session, code = (row[index] for index in self.columns)
-        if upn not in self.pupils:
+        if upn not in self.pupils and upn.strip().upper() not in self.pupils:
             _valid, problem = values.upn(upn.strip())
             report.add(line, "upn", upn, problem or "No pupil has this UPN: import pupils.csv first")
         if urn not in self.schools:

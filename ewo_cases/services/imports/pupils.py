@@ -56,6 +56,7 @@ def load_pupils(csv_file: CsvFile, context: ImportContext) -> int:
         },
         context.report,
     )
+    elsewhere = on_roll_elsewhere(context)
     first_line: dict[str, int] = {}
     records = []
     for line, row in csv_file.rows():
@@ -68,9 +69,22 @@ def load_pupils(csv_file: CsvFile, context: ImportContext) -> int:
             context.report.add(line, "upn", upn, f"UPN appears more than once (first on line {first_line[upn]})")
             continue
         first_line[upn] = line
+        if upn in elsewhere:
+            # A school's file must not move another school's pupil (and their record) into its view.
+            context.report.add(
+                line, "upn", upn, "This pupil is on roll at another school: ask the local authority to record the move"
+            )
+            continue
         if not context.report:
             records.append(as_pupil(record))
     return 0 if context.report else upsert_by_key(Pupil, "upn", records)
+
+
+def on_roll_elsewhere(context: ImportContext) -> set[str]:
+    """UPNs a school lead's file may not claim: pupils on roll at other schools (empty for the LA)."""
+    if context.school is None:
+        return set()
+    return set(db.session.scalars(sa.select(Pupil.upn).where(Pupil.school_id != context.school.id)))
 
 
 def school_ids_by_urn(context: ImportContext) -> dict[str, int]:
