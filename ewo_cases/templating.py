@@ -13,8 +13,10 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from ewo_cases.access import can_use
+from ewo_cases.models import Role
 from ewo_cases.models.pupils import year_group_label
-from workflows import STAGE_LABELS
+from ewo_cases.services.approvals import APPROVAL_LABELS
+from workflows import CLOSURE_REASON_LABELS, STAGE_LABELS
 from workflows.attendance import Band
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -29,6 +31,8 @@ class NavItem:
     endpoint: str
     #: URL prefix under which the item counts as the current section.
     section: str
+    #: Show the item only to these roles, though others may use the page (keeps each role's menu short).
+    roles: frozenset[Role] | None = None
 
 
 NAVIGATION: list[NavItem] = [
@@ -44,7 +48,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Imports", "imports.index", "/imports"),
     NavItem("Letter templates", "letter_templates.index", "/letter-templates"),
     NavItem("Users", "users.index", "/users"),
-    NavItem("Schools", "schools.index", "/schools"),
+    NavItem("Schools", "schools.index", "/schools", roles=frozenset({Role.MANAGER, Role.ADMIN})),
 ]
 
 
@@ -53,6 +57,8 @@ def navigation() -> list[dict[str, object]]:
     items = []
     for item in NAVIGATION:
         if item.endpoint not in current_app.view_functions or not can_use(item.endpoint):
+            continue
+        if item.roles is not None and current_user.role not in item.roles:
             continue
         active = request.path == "/" if item.section == "/" else request.path.startswith(item.section)
         items.append({"href": url_for(item.endpoint), "text": item.text, "active": active})
@@ -157,6 +163,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(case_sections)
     app.add_template_global(STAGE_LABELS, "stage_labels")
+    app.add_template_global(CLOSURE_REASON_LABELS, "closure_labels")
+    app.add_template_global(APPROVAL_LABELS, "approval_labels")
     app.add_template_global(year_group_label, "year_label")
     app.add_template_global(Band, "band_of")
     app.add_template_global(pagination)

@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -14,6 +13,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Optional, ValidationError
+
+from forms.widgets import GovDateInput
 
 
 class GetForm(FlaskForm):

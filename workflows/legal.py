@@ -257,3 +257,43 @@ def outcome_problems(verdict: Verdict | None, sentences: Iterable[Sentence]) -> 
 def outcome_is_complete(verdict: Verdict | None, sentences: Iterable[Sentence]) -> bool:
     """Return whether a parent's outcome is fully and consistently recorded."""
     return not outcome_problems(verdict, sentences)
+
+
+def considerations_before_legal_step(
+    *,
+    ehcp: bool,
+    sen_support: bool,
+    child_protection: bool,
+    child_in_need: bool,
+    looked_after: bool,
+    previously_looked_after: bool,
+) -> list[str]:
+    """Return what the guidance asks an officer to weigh before a legal step for this child, if anything.
+
+    Working together to improve school attendance (2024): support first, especially where absence may
+    stem from special educational needs, a disability or welfare concerns; keep the social worker and the
+    Virtual School Head involved.
+    """
+    notes = []
+    if ehcp:
+        notes.append(
+            "has an education, health and care plan: check with the SEND team whether the plan meets "
+            "their needs, and whether an early annual review is needed, before any legal step"
+        )
+    elif sen_support:
+        notes.append(
+            "receives SEN support: make sure reasonable adjustments and support for their needs are in "
+            "place and recorded"
+        )
+    if child_protection:
+        notes.append("has a child protection plan: speak to their social worker before any legal step")
+    elif child_in_need:
+        notes.append("is a child in need: speak to their social worker before any legal step")
+    if looked_after:
+        notes.append(
+            "is looked after: involve their social worker and the Virtual School Head; carers with "
+            "parental responsibility are not always the local authority's to prosecute"
+        )
+    elif previously_looked_after:
+        notes.append("was previously looked after: the Virtual School can advise on support that may help")
+    return notes

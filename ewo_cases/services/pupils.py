@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Pupil, PupilAttendance, PupilCarer, User
+from ewo_cases.models import Pupil, PupilAttendance, PupilCarer, SenStatus, User
 from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services.attendance import engine, figures
 from workflows.attendance import CHAR_TO_CODE, CODES, NO_MARK, SessionClass
+from workflows.legal import considerations_before_legal_step
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -121,3 +122,15 @@ SESSION_CLASS_LABELS = {
     SessionClass.UNAUTHORISED: "Unauthorised absence",
     SessionClass.NOT_POSSIBLE: "Not a possible session",
 }
+
+
+def legal_considerations(pupil: Pupil) -> list[str]:
+    """What the guidance asks an officer to weigh before a legal step for this pupil."""
+    return considerations_before_legal_step(
+        ehcp=pupil.sen_status == SenStatus.EHCP,
+        sen_support=pupil.sen_status == SenStatus.SEN_SUPPORT,
+        child_protection=pupil.child_protection,
+        child_in_need=pupil.child_in_need,
+        looked_after=pupil.looked_after,
+        previously_looked_after=pupil.previously_looked_after,
+    )

@@ -8,9 +8,9 @@ from flask_login import current_user
 
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
-from ewo_cases.models import YEAR_GROUPS, Pupil, PupilAttendance, Role, School
+from ewo_cases.models import YEAR_GROUPS, Case, Pupil, PupilAttendance, Role, School
 from ewo_cases.models.pupils import year_group_label
-from ewo_cases.scoping import pupil_or_404, pupils, schools
+from ewo_cases.scoping import cases, pupil_or_404, pupils, schools
 from ewo_cases.services import access_log
 from ewo_cases.services import pupils as pupil_service
 from ewo_cases.services.attendance import figures
@@ -72,12 +72,17 @@ def show(pupil_id: int):
         detail=f"attendance {start.isoformat()} to {end.isoformat()}",
     )
     db.session.commit()
+    pupil_cases = db.session.scalars(
+        cases(current_user).where(Case.pupil_id == pupil.id).order_by(Case.opened_at.desc())
+    ).all()
     return render_template(
         "pupils/show.html",
         pupil=pupil,
         year_to_date=year_to_date,
         view=view,
         form=form,
+        pupil_cases=pupil_cases,
+        open_case=any(case.is_open for case in pupil_cases),
         family=pupil_service.family(pupil, current_user),
         session_classes=pupil_service.SESSION_CLASS_LABELS,
     ), 400 if form.errors else 200

@@ -1,0 +1,464 @@
+"""Cases: the list, opening a case, its overview with what can happen next, and confirming each step."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+import workflows
+from ewo_cases import clock
+from ewo_cases.access import allow
+from ewo_cases.extensions import db
+from ewo_cases.models import (
+    AccessLog,
+    Approval,
+    Case,
+    CaseParticipant,
+    CaseRecord,
+    CaseTransition,
+    ParticipantRole,
+    Professional,
+    Pupil,
+    PupilAttendance,
+    PupilCarer,
+    RecordKind,
+    Role,
+    User,
+    user_schools,
+)
+from ewo_cases.scoping import case_or_404, cases, pupil_or_404
+from ewo_cases.services import access_log
+from ewo_cases.services import cases as case_service
+from ewo_cases.services import participants as participant_service
+from ewo_cases.services.identification import COHORTS
+from ewo_cases.services.transitions import Inputs, apply_transition, load_facts
+from ewo_cases.views import page_number, render_case_page, saved, status_for
+from ewo_cases.views.case_steps import LEGAL_STEP_PAGES, case_filters, next_steps, officer_choices
+from forms.cases import (
+    CaseFilterForm,
+    CaseRecordForm,
+    EndParticipationForm,
+    OpenCaseForm,
+    ParticipantForm,
+    ReassignForm,
+    TransitionForm,
+    WithdrawRecordForm,
+)
+from workflows import CaseStage, ClosureReason
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+CASEWORK = (Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER)
+LA_CASEWORK = (Role.OFFICER, Role.MANAGER)
+PAGE_SIZE = 50
+SUPPORT_STAGES = (CaseStage.AT_RISK, CaseStage.PERSISTENT, CaseStage.SEVERE)
+
+
+@bp.get("/")
+@allow(*CASEWORK)
+def index():
+    """Find cases: by name, UPN or reference, and by school, officer, stage, band or cohort."""
+    return _list_page(_reassign_form() if current_user.role == Role.MANAGER else None)
+
+
+def _list_page(reassign_form: ReassignForm | None, status: int = 200):
+    form = case_filters(CaseFilterForm(formdata=request.args))
+    if not form.validate():
+        abort(400)
+    query = _filtered(form)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "cases/index.html",
+        filters=form,
+        rows=rows,
+        total=total,
+        page=page_number(),
+        page_size=PAGE_SIZE,
+        form=reassign_form,
+    ), status
+
+
+def _filtered(form: CaseFilterForm) -> sa.Select:
+    query = (
+        cases(current_user)
+        .add_columns(Pupil, PupilAttendance)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+        .order_by(Case.stage_changed_at.desc(), Case.id.desc())
+    )
+    status = form.status.data or "open"
+    if status == "open":
+        query = query.where(Case.stage != CaseStage.CLOSED)
+    elif status == "closed":
+        query = query.where(Case.stage == CaseStage.CLOSED)
+    if form.q.data:
+        text = form.q.data
+        name = sa.func.lower(Pupil.forename + " " + Pupil.surname)
+        query = query.where(
+            sa.or_(Case.reference == text.upper(), Pupil.upn == text.upper(), name.like(f"%{text.lower()}%"))
+        )
+    for field, column in ((form.school, Pupil.school_id), (form.officer, Case.assigned_officer_id)):
+        if field.data:
+            query = query.where(column == int(field.data))
+    if form.stage.data:
+        query = query.where(Case.stage == CaseStage(form.stage.data))
+    if form.band.data:
+        query = query.where(PupilAttendance.band == form.band.data)
+    for cohort in form.cohort.data or ():
+        query = query.where(COHORTS[cohort][1]())
+    return query
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def new():
+    """Open a case for a pupil, at the stage their attendance band suggests."""
+    pupil = pupil_or_404(current_user, request.args.get("pupil", type=int) or abort(404))
+    figures = db.session.get(PupilAttendance, pupil.id)
+    suggested = workflows.stage_for_band(figures.band) if figures and figures.band.value != "none" else None
+    form = _open_form(
+        OpenCaseForm(
+            data={
+                "stage": suggested.value if suggested else None,
+                "officer": current_user.id if current_user.role == Role.OFFICER else None,
+            }
+        ),
+        pupil,
+    )
+    if form.validate_on_submit() and (
+        case := saved(
+            form,
+            lambda: case_service.open_case(
+                pupil,
+                CaseStage(form.stage.data),
+                actor=current_user,
+                reason=form.reason.data,
+                officer=db.session.get(User, form.officer.data),
+                school_contact=db.session.get(User, form.school_contact.data) if form.school_contact.data else None,
+                override_reason=form.override_reason.data or "",
+            ),
+        )
+    ):
+        flash(f"Case {case.reference} opened for {pupil.name}.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("cases/new.html", form=form, pupil=pupil, figures=figures, suggested=suggested), status_for(
+        form
+    )
+
+
+def _open_form(form: OpenCaseForm, pupil: Pupil) -> OpenCaseForm:
+    form.stage.choices = [(stage.value, workflows.STAGE_LABELS[stage]) for stage in SUPPORT_STAGES]
+    form.officer.choices = officer_choices()
+    leads = db.session.scalars(
+        sa.select(User)
+        .join(user_schools)
+        .where(user_schools.c.school_id == pupil.school_id, User.role == Role.SCHOOL_LEAD, User.active.is_(True))
+        .order_by(User.name)
+    )
+    form.school_contact.choices = [(0, "None")] + [(lead.id, lead.name) for lead in leads]
+    return form
+
+
+@bp.get("/<int:case_id>")
+@allow(*CASEWORK)
+def show(case_id: int):
+    """A case's overview: its state, what can happen next and why, and the records steps depend on."""
+    case = case_or_404(current_user, case_id)
+    facts = load_facts(case, current_user)
+    access_log.record_access(current_user, access_log.VIEWED, "case", record_id=case.id, pupil_id=case.pupil_id)
+    db.session.commit()
+    records = db.session.scalars(
+        sa.select(CaseRecord)
+        .where(CaseRecord.case_id == case.id)
+        .order_by(CaseRecord.occurred_on.desc(), CaseRecord.id.desc())
+    ).all()
+    approvals = db.session.scalars(
+        sa.select(Approval).where(Approval.case_id == case.id).order_by(Approval.requested_at.desc())
+    ).all()
+    siblings = _sibling_cases(case)
+    return render_case_page(
+        "cases/show.html",
+        case,
+        steps=next_steps(case, facts, current_user),
+        records=records,
+        withdrawn={r.withdraws_id for r in records if r.withdraws_id},
+        approvals=approvals,
+        siblings=siblings,
+        facts=facts,
+    )
+
+
+def _sibling_cases(case: Case) -> list[Case]:
+    """Open cases of brothers and sisters that the user may see."""
+    carers = sa.select(PupilCarer.carer_id).where(PupilCarer.pupil_id == case.pupil_id)
+    siblings = sa.select(PupilCarer.pupil_id).where(
+        PupilCarer.carer_id.in_(carers), PupilCarer.pupil_id != case.pupil_id
+    )
+    return list(
+        db.session.scalars(cases(current_user).where(Case.pupil_id.in_(siblings), Case.stage != CaseStage.CLOSED))
+    )
+
+
+@bp.route("/<int:case_id>/steps/<trigger>", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def act(case_id: int, trigger: str):
+    """Confirm one step of the workflow; legal steps that create records have their own pages."""
+    case = case_or_404(current_user, case_id)
+    if trigger not in workflows.TRIGGER_LABELS or trigger == "open":
+        abort(404)
+    if trigger in LEGAL_STEP_PAGES:
+        return redirect(url_for(LEGAL_STEP_PAGES[trigger], case_id=case.id))
+    form = _step_form(
+        TransitionForm(data={"version": case.version, "target": request.args.get("target")}), case, trigger
+    )
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: apply_transition(
+            case,
+            trigger,
+            actor=current_user,
+            expected_version=form.version.data,
+            inputs=_inputs(form),
+        ),
+    ):
+        flash(
+            f"{workflows.TRIGGER_LABELS[trigger]}: the case is now at {workflows.STAGE_LABELS[case.stage].lower()}.",
+            "success",
+        )
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page(
+        "cases/act.html",
+        case,
+        status_for(form),
+        form=form,
+        trigger=trigger,
+        trigger_label=workflows.TRIGGER_LABELS[trigger],
+    )
+
+
+def _step_form(form: TransitionForm, case: Case, trigger: str) -> TransitionForm:
+    """Keep only the fields this step uses."""
+    destinations = workflows.destinations(case.stage, trigger)
+    if len(destinations) > 1:
+        form.target.choices = [(stage.value, workflows.STAGE_LABELS[stage]) for stage in destinations]
+    else:
+        del form.target
+    if trigger == "close" or (trigger in ("fpn_resolved", "record_outcome") and CaseStage.CLOSED in destinations):
+        form.closure_reason.choices = [
+            (reason.value, workflows.CLOSURE_REASON_LABELS[reason]) for reason in ClosureReason
+        ]
+        if trigger != "close":
+            form.closure_reason.validators = []
+            form.closure_reason.flags.required = False
+    else:
+        del form.closure_reason
+    if trigger != "escalate":
+        del form.override_reason
+    if trigger != "reopen":
+        del form.reopen_reason
+    del form.confirmed
+    return form
+
+
+def _inputs(form: TransitionForm) -> Inputs:
+    target, closure = _answer(form, "target"), _answer(form, "closure_reason")
+    return Inputs(
+        reason=form.reason.data or "",
+        target=CaseStage(target) if target else None,
+        override_reason=_answer(form, "override_reason") or "",
+        closure_reason=ClosureReason(closure) if closure else None,
+        reopen_reason=_answer(form, "reopen_reason") or "",
+    )
+
+
+def _answer(form: TransitionForm, name: str) -> str | None:
+    """A field's answer, or None when the step's form does not have that field."""
+    field = getattr(form, name, None)
+    return field.data if field is not None and field.data else None
+
+
+@bp.post("/reassign")
+@allow(Role.MANAGER)
+def reassign():
+    """Give one case or several to another officer."""
+    form = _reassign_form()
+    if form.validate_on_submit() and (
+        moved := saved(
+            form,
+            lambda: case_service.reassign(
+                db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all(),
+                db.session.get(User, form.officer.data),
+                actor=current_user,
+                reason=form.reason.data,
+            ),
+        )
+    ):
+        flash(
+            f"{len(moved)} {'case' if len(moved) == 1 else 'cases'} reassigned to {moved[0].assigned_officer.name}.",
+            "success",
+        )
+        return redirect(url_for("cases.index", **request.args))
+    return _list_page(form, status=400)
+
+
+def _reassign_form() -> ReassignForm:
+    form = ReassignForm()
+    form.officer.choices = officer_choices()
+    form.cases.choices = [
+        (case_id, str(case_id))
+        for case_id in db.session.scalars(
+            cases(current_user).with_only_columns(Case.id).where(Case.stage != CaseStage.CLOSED)
+        )
+    ]
+    return form
+
+
+@bp.route("/<int:case_id>/records/new", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def new_record(case_id: int):
+    """Record a dated fact a step depends on: support offered, consent, social care consulted, ..."""
+    case = case_or_404(current_user, case_id)
+    kind = request.args.get("kind")
+    form = CaseRecordForm(data={"kind": kind, "occurred_on": clock.today()})
+    form.kind.choices = [(k.value, k.label) for k in RecordKind]
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: case_service.add_record(
+            case,
+            RecordKind(form.kind.data),
+            occurred_on=form.occurred_on.data,
+            details=form.details.data,
+            actor=current_user,
+        ),
+    ):
+        flash(f"{RecordKind(form.kind.data).label}: recorded.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page("cases/record.html", case, status_for(form), form=form)
+
+
+@bp.route("/<int:case_id>/records/<int:record_id>/withdraw", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def withdraw_record(case_id: int, record_id: int):
+    """Withdraw a record made in error (the original stays, marked withdrawn)."""
+    case = case_or_404(current_user, case_id)
+    record = db.session.scalar(
+        sa.select(CaseRecord).where(CaseRecord.id == record_id, CaseRecord.case_id == case.id)
+    ) or abort(404)
+    form = WithdrawRecordForm()
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: case_service.withdraw_record(
+            record,
+            reason=form.reason.data,
+            actor=current_user,
+        ),
+    ):
+        flash(f"{record.kind.label}: withdrawn.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page("cases/withdraw_record.html", case, status_for(form), form=form, record=record)
+
+
+@bp.get("/<int:case_id>/people")
+@allow(*CASEWORK)
+def people(case_id: int):
+    """Everyone involved in the case: family, professionals and staff, current and past."""
+    case = case_or_404(current_user, case_id)
+    participants = db.session.scalars(
+        sa.select(CaseParticipant)
+        .where(CaseParticipant.case_id == case.id)
+        .order_by(CaseParticipant.ended_on.is_not(None), CaseParticipant.role, CaseParticipant.id)
+    ).all()
+    links = {link.carer_id: link for link in case.pupil.carer_links}
+    return render_case_page("cases/people.html", case, participants=participants, carer_links=links)
+
+
+@bp.route("/<int:case_id>/people/new", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def add_participant(case_id: int):
+    """Add a parent, a professional or a member of staff to the case."""
+    case = case_or_404(current_user, case_id)
+    form = ParticipantForm(data={"started_on": clock.today()})
+    people_by_key = _people_to_add(case)
+    form.person.choices = [("", "Choose a person")] + [(key, label) for key, (label, _person) in people_by_key.items()]
+    form.role.choices = [(role.value, role.label) for role in ParticipantRole]
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: participant_service.add_participant(
+            case,
+            people_by_key[form.person.data][1],
+            role=ParticipantRole(form.role.data),
+            lead_practitioner=form.lead_practitioner.data,
+            started_on=form.started_on.data,
+            notes=form.notes.data or "",
+            actor=current_user,
+        ),
+    ):
+        flash(f"{people_by_key[form.person.data][1].name} added to the case.", "success")
+        return redirect(url_for("cases.people", case_id=case.id))
+    return render_case_page("cases/add_participant.html", case, status_for(form), form=form)
+
+
+def _people_to_add(case: Case) -> dict[str, tuple[str, object]]:
+    """Everyone who could join the case, keyed for a select box: the child's carers, the directory, staff."""
+    people: dict[str, tuple[str, object]] = {}
+    for link in case.pupil.carer_links:
+        people[f"carer-{link.carer_id}"] = (f"{link.carer.name} ({link.relationship_to_pupil})", link.carer)
+    for professional in db.session.scalars(
+        sa.select(Professional).where(Professional.active.is_(True)).order_by(Professional.name)
+    ):
+        people[f"professional-{professional.id}"] = (f"{professional.name}, {professional.agency.name}", professional)
+    for user in db.session.scalars(
+        sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.name)
+    ):
+        people[f"user-{user.id}"] = (f"{user.name} ({user.role.label.lower()})", user)
+    return people
+
+
+@bp.route("/<int:case_id>/people/<int:participant_id>/end", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def end_participant(case_id: int, participant_id: int):
+    """Record that someone is no longer involved."""
+    case = case_or_404(current_user, case_id)
+    participant = db.session.scalar(
+        sa.select(CaseParticipant).where(CaseParticipant.id == participant_id, CaseParticipant.case_id == case.id)
+    ) or abort(404)
+    form = EndParticipationForm(data={"ended_on": clock.today(), "version": participant.version})
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: participant_service.end_participation(
+            participant,
+            ended_on=form.ended_on.data,
+            actor=current_user,
+            expected_version=form.version.data,
+        ),
+    ):
+        flash(f"{participant.name} is no longer involved.", "success")
+        return redirect(url_for("cases.people", case_id=case.id))
+    return render_case_page("cases/end_participant.html", case, status_for(form), form=form, participant=participant)
+
+
+@bp.get("/<int:case_id>/audit")
+@allow(Role.MANAGER)
+def audit(case_id: int):
+    """The case's audit: every step with its reason, approval and evidence, every decision, and who looked."""
+    case = case_or_404(current_user, case_id)
+    transitions = db.session.scalars(
+        sa.select(CaseTransition)
+        .where(CaseTransition.case_id == case.id)
+        .order_by(CaseTransition.occurred_at, CaseTransition.id)
+    ).all()
+    approvals = db.session.scalars(
+        sa.select(Approval).where(Approval.case_id == case.id).order_by(Approval.requested_at)
+    ).all()
+    views = db.session.scalars(
+        sa.select(AccessLog)
+        .where(AccessLog.pupil_id == case.pupil_id)
+        .order_by(AccessLog.occurred_at.desc())
+        .limit(200)
+    ).all()
+    problems = workflows.replay([(t.from_stage, t.trigger, t.to_stage) for t in transitions], case.stage)
+    return render_case_page(
+        "cases/audit.html", case, transitions=transitions, approvals=approvals, views=views, problems=problems
+    )
