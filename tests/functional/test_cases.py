@@ -19,7 +19,6 @@ from ewo_cases.models import (
     CaseTransition,
     ParticipantRole,
     PupilCarer,
-    RecordKind,
     Referral,
     ReferralStatus,
     Role,
