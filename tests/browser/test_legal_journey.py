@@ -1,0 +1,328 @@
+"""Legal journeys in a real browser, each page checked with axe-core: a case from at risk through a notice to
+improve, penalty notices with a manager's approval, non-payment and prosecution to its outcome; and a case
+from an attendance contract to an education supervision order, its breach and its extension.
+
+The records other parts of the service make (meetings, the action plan, letters, the contract) are put in
+place directly; every legal step and approval is taken through its page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from ewo_cases.extensions import db
+from ewo_cases.models import (
+    ActionPlan,
+    Approval,
+    AttendanceContract,
+    Case,
+    CaseParticipant,
+    Letter,
+    LetterKind,
+    Meeting,
+    MeetingAttendance,
+    MeetingAttendee,
+    MeetingKind,
+    MeetingStatus,
+    Pupil,
+    PupilAttendance,
+    PupilCarer,
+    RecordKind,
+    Role,
+    School,
+    User,
+)
+from ewo_cases.services import cases as case_service
+from ewo_cases.services.demo import DEMO_ACCOUNTS
+from ewo_cases.services.transitions import apply_transition
+from tests.browser.conftest import axe_violations, sign_in
+from workflows import ENGLAND, CaseStage
+
+pytestmark = pytest.mark.browser
+
+ACCOUNT = {account.role: account for account in reversed(DEMO_ACCOUNTS)}
+
+
+def today() -> date:
+    return datetime.now(ENGLAND).date()
+
+
+def accessible(page: Page) -> None:
+    assert axe_violations(page) == [], page.url
+
+
+def fill_date(page: Page, name: str, day: date) -> None:
+    page.locator(f"#{name}-day").fill(str(day.day))
+    page.locator(f"#{name}-month").fill(str(day.month))
+    page.locator(f"#{name}-year").fill(str(day.year))
+
+
+def switch(page: Page, role: Role) -> None:
+    """Sign out whoever is signed in (as a person would), then sign in with the role's demo account."""
+    sign_out = page.get_by_role("button", name="Sign out")
+    if sign_out.count():
+        sign_out.click()
+        expect(page.get_by_text("You have signed out")).to_be_visible()
+    account = ACCOUNT[role]
+    sign_in(page, account.email, account.password)
+
+
+def open_case_for(app, *, stage: CaseStage, school_urn: str, override: str = "") -> tuple[int, int]:
+    """Open a case for a pupil over the penalty threshold with a parent, at ``school_urn``; return (case, carer)."""
+    with app.app_context():
+        officer = db.session.scalar(sa.select(User).where(User.email == ACCOUNT[Role.OFFICER].email))
+        taken = sa.select(Case.pupil_id)
+        pupil = db.session.scalars(
+            sa.select(Pupil)
+            .join(School, School.id == Pupil.school_id)
+            .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+            .join(PupilCarer, PupilCarer.pupil_id == Pupil.id)
+            .where(School.urn == school_urn, PupilAttendance.penalty_threshold_met, Pupil.id.not_in(taken))
+            .where(PupilCarer.parental_responsibility.is_(True), Pupil.looked_after.is_(False))
+            .order_by(Pupil.id)
+        ).first()
+        case = case_service.open_case(
+            pupil, stage, actor=officer, officer=officer, reason="Attendance has fallen", override_reason=override
+        )
+        carer_id = next(link.carer_id for link in pupil.carer_links if link.parental_responsibility)
+        db.session.commit()
+        return case.id, carer_id
+
+
+def add_support_records(app, case_id: int, carer_id: int) -> None:
+    """The support-first records a prosecution needs: a family meeting, a plan, a warning letter, evidence."""
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        officer = case.assigned_officer
+        held = today() - timedelta(days=90)
+        parent = db.session.scalar(
+            sa.select(CaseParticipant).where(CaseParticipant.case_id == case_id, CaseParticipant.carer_id == carer_id)
+        )
+        meeting = Meeting(
+            case_id=case_id,
+            kind=MeetingKind(next(iter(MeetingKind))),
+            scheduled_for=datetime(held.year, held.month, held.day, 10, tzinfo=ENGLAND),
+            status=MeetingStatus.HELD,
+            held_on=held,
+            created_by_id=officer.id,
+        )
+        meeting.attendees.append(MeetingAttendee(participant_id=parent.id, attendance=MeetingAttendance.ATTENDED))
+        db.session.add_all(
+            [
+                meeting,
+                ActionPlan(case_id=case_id, goals="Attend every day", review_on=today(), created_by_id=officer.id),
+                Letter(
+                    case_id=case_id,
+                    kind=LetterKind.WARNING_OF_LEGAL_ACTION,
+                    subject="Warning",
+                    body_html="<p>Warning</p>",
+                    pdf=b"%PDF",
+                    generated_by_id=officer.id,
+                    served_on=held,
+                ),
+            ]
+        )
+        for kind, details in (
+            (RecordKind.SUPPORT_OFFERED, "Mentoring and a morning club"),
+            (RecordKind.ATTENDANCE_CERTIFICATE, "Signed by the headteacher"),
+            (RecordKind.ESO_CONSIDERED, "Considered: the family refuse every agency, so an order would not help"),
+        ):
+            case_service.add_record(case, kind, occurred_on=held, details=details, actor=officer)
+        db.session.commit()
+
+
+def ask_and_approve(page: Page, app, case_id: int, trigger: str) -> None:
+    """The officer asks for approval on the approvals page; the manager approves it on theirs."""
+    page.goto(f"/approvals/new/{case_id}/{trigger}")
+    accessible(page)
+    page.get_by_label("Why should this step be taken?").fill("Support has been offered and refused for months")
+    page.get_by_role("button", name="Ask for approval").click()
+    expect(page.get_by_text("Your request is with the team managers")).to_be_visible()
+    with app.app_context():
+        approval_id = db.session.scalar(
+            sa.select(Approval.id)
+            .where(Approval.case_id == case_id, Approval.trigger == trigger)
+            .order_by(Approval.id.desc())
+        )
+    switch(page, Role.MANAGER)
+    page.goto(f"/approvals/{approval_id}")
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_be_visible()
+    switch(page, Role.OFFICER)
+
+
+def test_at_risk_through_notices_and_non_payment_to_a_prosecution_outcome(page: Page, live_server):
+    app = live_server.app
+    case_id, carer_id = open_case_for(
+        app, stage=CaseStage.AT_RISK, school_urn="100002", override="The school's concern predates the figures"
+    )
+    add_support_records(app, case_id, carer_id)
+    legal = f"/cases/{case_id}/legal"
+    switch(page, Role.OFFICER)
+
+    page.goto(legal)
+    accessible(page)
+
+    # A notice to improve, issued 7 weeks ago with a 3-week period: first a mistake, then the notice.
+    page.get_by_role("link", name="Issue a notice to improve").click()
+    page.get_by_role("button", name="Issue the notice to improve").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    accessible(page)
+    issued = today() - timedelta(weeks=7)
+    fill_date(page, "issued_on", issued)
+    fill_date(page, "improvement_starts_on", issued)
+    page.get_by_label("3 school weeks").check()
+    page.get_by_label("What counts as sufficient improvement").fill("No unauthorised absence during the period")
+    page.get_by_role("button", name="Issue the notice to improve").click()
+    expect(page.get_by_text("Notice to improve issued")).to_be_visible()
+    accessible(page)
+
+    page.get_by_role("link", name="Record the outcome of the notice to improve").click()
+    accessible(page)
+    page.get_by_label("No, it did not improve enough").check()
+    fill_date(page, "assessed_on", today())
+    page.get_by_role("button", name="Save the outcome").click()
+    expect(page.get_by_text("Did not improve enough")).to_be_visible()
+
+    # Penalty notices, with a manager's approval, issued 40 days ago and never paid.
+    ask_and_approve(page, app, case_id, "issue_fpn")
+    page.goto(f"{legal}/penalty-notices/new")
+    accessible(page)
+    with app.app_context():
+        carer_name = db.session.scalar(sa.select(CaseParticipant).where(CaseParticipant.carer_id == carer_id)).name
+    page.get_by_label(carer_name).check()
+    fill_date(page, "issued_on", today() - timedelta(days=40))
+    period = (today() - timedelta(days=80), today() - timedelta(days=50))
+    fill_date(page, "period_start", period[0])
+    fill_date(page, "period_end", period[1])
+    if page.locator("#needs_considered").count():
+        page.locator("#needs_considered").check()
+    page.get_by_role("button", name="Issue the penalty notices").click()
+    expect(page.get_by_text("Penalty notices issued")).to_be_visible()
+
+    page.get_by_role("link", name="Record when").first.click()
+    accessible(page)
+    fill_date(page, "received_on", today() - timedelta(days=35))
+    page.get_by_role("button", name="Save the date received").click()
+    expect(page.get_by_text("Prosecute or withdraw: decision due").first).to_be_visible()
+    accessible(page)
+    page.goto("/legal/")
+    expect(page.get_by_text("Prosecute or withdraw: decision due").first).to_be_visible()
+    accessible(page)
+    page.goto("/legal/penalty-notices")
+    accessible(page)
+
+    # The prosecution file, its approval, laying it, a hearing and the outcome.
+    page.goto(f"{legal}/prosecution")
+    accessible(page)
+    page.get_by_label("Section 444(1): failure to secure regular attendance").first.check()
+    fill_date(page, "period_start", period[0])
+    fill_date(page, "period_end", period[1])
+    page.get_by_label("Magistrates' court").fill("Townsville Magistrates' Court")
+    fill_date(page, "interview_under_caution_on", today() - timedelta(days=7))
+    page.get_by_role("button", name="Save the prosecution file").click()
+    expect(page.get_by_text("Prosecution file saved")).to_be_visible()
+    ask_and_approve(page, app, case_id, "prosecute")
+    page.goto(f"{legal}/prosecution/lay")
+    accessible(page)
+    fill_date(page, "laid_on", today())
+    if page.locator("#needs_considered").count():
+        page.locator("#needs_considered").check()
+    page.get_by_role("button", name="Lay the prosecution").click()
+    expect(page.get_by_text("Prosecution laid on")).to_be_visible()
+
+    page.get_by_role("link", name="Add a hearing").click()
+    accessible(page)
+    fill_date(page, "hearing_on", today())
+    page.get_by_label("Purpose").fill("First hearing")
+    page.get_by_role("button", name="Save the hearing").click()
+    page.get_by_role("link", name="Record outcome").click()
+    accessible(page)
+    page.get_by_label("Guilty", exact=True).check()
+    page.get_by_label("Fine", exact=True).check()
+    page.get_by_label("Fine, in pounds").fill("200")
+    fill_date(page, "outcome_on", today())
+    page.get_by_role("button", name="Save the outcome").click()
+    expect(page.get_by_text("Guilty: fine £200")).to_be_visible()
+    accessible(page)
+
+    # The school's attendance lead can read the page, and nothing more.
+    switch(page, Role.SCHOOL_LEAD)
+    page.goto(legal)
+    expect(page.get_by_text("Guilty: fine £200")).to_be_visible()
+    expect(page.get_by_role("link", name="Record outcome")).to_have_count(0)
+    accessible(page)
+
+
+def test_an_attendance_contract_to_an_education_supervision_order(page: Page, live_server):
+    app = live_server.app
+    case_id, carer_id = open_case_for(app, stage=CaseStage.PERSISTENT, school_urn="100001")
+    add_support_records(app, case_id, carer_id)
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        officer = case.assigned_officer
+        parent = db.session.scalar(sa.select(CaseParticipant).where(CaseParticipant.carer_id == carer_id))
+        contract = AttendanceContract(
+            case_id=case_id,
+            parent_commitments="Bring the child to school every day",
+            support_commitments="A morning club place",
+            agreed_on=today() - timedelta(days=60),
+            review_on=today() + timedelta(days=30),
+            created_by_id=officer.id,
+        )
+        contract.parties.append(parent)
+        db.session.add(contract)
+        db.session.flush()
+        if case.stage != CaseStage.PARENTING_CONTRACT:
+            apply_transition(case, "agree_contract", actor=officer)
+        for kind, details in (
+            (RecordKind.SUPPORT_FAILED, "The contract was broken within a fortnight"),
+            (RecordKind.SOCIAL_CARE_CONSULTED, "Duty team consulted: no objection"),
+        ):
+            case_service.add_record(case, kind, occurred_on=today(), details=details, actor=officer)
+        db.session.commit()
+    legal = f"/cases/{case_id}/legal"
+    switch(page, Role.OFFICER)
+
+    ask_and_approve(page, app, case_id, "apply_eso")
+    page.goto(legal)
+    page.get_by_role("link", name="Apply for an education supervision order").click()
+    accessible(page)
+    fill_date(page, "applied_on", today() - timedelta(days=60))
+    if page.locator("#needs_considered").count():
+        page.locator("#needs_considered").check()
+    page.get_by_role("button", name="Apply for the order").click()
+    expect(page.get_by_text("Application for an education supervision order recorded")).to_be_visible()
+    accessible(page)
+
+    page.get_by_role("link", name="Update").click()
+    accessible(page)
+    page.get_by_label("The court made the order").check()
+    fill_date(page, "made_on", today() - timedelta(days=30))
+    page.get_by_label("Directions").fill("Attend school every day; meet the supervisor fortnightly")
+    page.get_by_role("button", name="Save the order").click()
+    expect(page.get_by_text("It expires on")).to_be_visible()
+
+    page.get_by_role("link", name="Record a breach").click()
+    accessible(page)
+    fill_date(page, "occurred_on", today())
+    page.get_by_label("What happened").fill("Missed the fortnightly meeting")
+    page.get_by_role("button", name="Record the breach").click()
+    expect(page.get_by_text("Missed the fortnightly meeting")).to_be_visible()
+
+    page.get_by_role("link", name="Record an extension").click()
+    accessible(page)
+    made = today() - timedelta(days=30)
+    fill_date(page, "granted_on", today())
+    fill_date(page, "new_expires_on", made.replace(year=made.year + 4))
+    page.get_by_role("button", name="Record the extension").click()
+    expect(page.get_by_text("An order can last at most 3 years in all").first).to_be_visible()
+    accessible(page)
+    fill_date(page, "new_expires_on", made.replace(year=made.year + 2))
+    page.get_by_role("button", name="Record the extension").click()
+    expect(page.get_by_text("Order extended to")).to_be_visible()
+    accessible(page)
