@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField
+from wtforms.validators import DataRequired, Optional, ValidationError
+
+from forms.widgets import (
     GovCheckboxesInput,
+    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
 )
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField
-from wtforms.validators import DataRequired, Optional, ValidationError
-
-from forms.widgets import GovDateInput
 
 
 class GetForm(FlaskForm):

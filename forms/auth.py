@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
 from forms.base import strip
+from forms.widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 
 
 class SignInForm(FlaskForm):

@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,7 +17,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.attendance import GetForm
 from forms.base import VersionedForm, strip
-from forms.widgets import GovDateInput
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 LONG_TEXT = 5000
 

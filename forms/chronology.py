@@ -6,15 +6,6 @@ import re
 from datetime import UTC, datetime, time
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovDateInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -24,6 +15,15 @@ from ewo_cases.services.chronology import TIMELINE_KINDS
 from forms.attendance import GetForm
 from forms.base import strip
 from forms.letters import explain_unreadable_date
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from workflows import ENGLAND
 
 MAX_NOTE_LENGTH = 10_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import time
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from wtforms import DateField, StringField
-from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
+
+from forms.widgets import GovDateInput, GovTextInput
 
 DATE_FORMAT = "%d %m %Y"
 TIME_PATTERN = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?\s*(?P<half>am|pm)?$", re.IGNORECASE)
@@ -21,12 +21,6 @@ class GovDateField(DateField):
 
     def __init__(self, label: str | None = None, validators=None, **kwargs) -> None:
         super().__init__(label, validators, format=DATE_FORMAT, **kwargs)
-
-    def process(self, formdata, data=unset_value, extra_filters=None) -> None:
-        super().process(formdata, data, extra_filters)
-        # The widget redraws exactly three boxes from what was sent; a post missing some must not break it.
-        if self.raw_data is not None and len(self.raw_data) != 3:
-            self.raw_data = [*self.raw_data, "", "", ""][:3]
 
 
 class DateGiven:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, EmailField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from forms.base import VersionedForm, strip
+from forms.widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextInput
 
 
 class AgencyForm(VersionedForm):

@@ -10,16 +10,6 @@ import re
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovCheckboxInput,
-    GovDateInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import (
     BooleanField,
     DateField,
@@ -40,6 +30,16 @@ from wtforms.widgets import HiddenInput
 
 from forms.attendance import GetForm
 from forms.base import VersionedForm, strip
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 from workflows.legal import (
     NTI_MAX_WEEKS,
     NTI_MIN_WEEKS,

@@ -3,14 +3,6 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -18,6 +10,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from ewo_cases.models import LetterKind, ServiceMethod
 from ewo_cases.services.letter_sandbox import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 from forms.base import VersionedForm, strip
+from forms.widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 
 def explain_unreadable_date(field: DateField, message: str) -> None:

@@ -5,13 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput,
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
 from wtforms import FieldList, FormField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -19,6 +12,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from forms.base import VersionedForm, strip
 from forms.dates import DateGiven, GovDateField, TimeOfDayField
 from forms.plans import DATE_HINT, ActionRowForm
+from forms.widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
 
 #: A row of the record form for each invitee is a field named with this prefix and the attendee's id.
 ATTENDEE_PREFIX = "attendee_"

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import Form, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from forms.base import VersionedForm, strip
+from forms.dates import DateGiven, GovDateField
+from forms.widgets import (
     GovCheckboxesInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
 )
-from wtforms import Form, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
-
-from forms.base import VersionedForm, strip
-from forms.dates import DateGiven, GovDateField
 
 DATE_HINT = "For example, 27 3 2026"
 

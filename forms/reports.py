@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput
 from wtforms import DateField, RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from forms.attendance import GetForm
-from forms.widgets import GovDateInput
+from forms.widgets import GovDateInput, GovRadioInput, GovSelect, GovSubmitInput
 
 PERIODS = [
     SelectChoice("year", "Academic year to date"),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Regexp
 
 from forms.base import VersionedForm, strip
+from forms.widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 
 
 class SchoolForm(VersionedForm):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from forms.base import VersionedForm, strip
+from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovPasswordInput,
@@ -11,10 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
-
-from forms.base import VersionedForm, strip
 
 
 class UserDetailsForm(VersionedForm):

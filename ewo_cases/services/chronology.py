@@ -35,7 +35,6 @@ from ewo_cases.models import (
     Prosecution,
     Role,
     User,
-    utcnow,
 )
 from ewo_cases.services import audit
 from ewo_cases.services.approvals import APPROVAL_LABELS
@@ -153,13 +152,8 @@ def correction_of(note: Note) -> Note | None:
     return db.session.scalar(sa.select(Note).where(Note.corrects_id == note.id))
 
 
-def service_now() -> datetime:
-    """The service's today (``clock.today``, fixed in demonstrations and tests) at the current UK time."""
-    return datetime.combine(clock.today(), utcnow().astimezone(LONDON).time(), LONDON).astimezone(UTC)
-
-
 def _check_occurred_at(occurred_at: datetime) -> None:
-    if occurred_at > service_now():
+    if occurred_at > clock.now():
         raise ServiceError("The date and time must be in the past", field="occurred_on")
 
 

@@ -40,7 +40,6 @@ from ewo_cases.models import (
 )
 from ewo_cases.models.pupils import year_group_label
 from ewo_cases.services import audit, letter_sandbox
-from ewo_cases.services.chronology import service_now
 from ewo_cases.services.errors import ServiceError, check_version
 from ewo_cases.services.letter_sandbox import WordingError
 from ewo_cases.services.letter_wording import (
@@ -244,7 +243,7 @@ def _attendance_facts(case: Case) -> Facts:
 
 
 def _meeting_facts(meeting: Meeting, _addressee: CaseParticipant) -> Facts:
-    if meeting.status != MeetingStatus.SCHEDULED or meeting.scheduled_for < service_now():
+    if meeting.status != MeetingStatus.SCHEDULED or meeting.scheduled_for < clock.now():
         raise ServiceError("Invite people only to a meeting that is still to come", field="meeting")
     return _meeting_basics(meeting)
 
@@ -386,7 +385,7 @@ def generate_letter(case: Case, kind: LetterKind, addressee: CaseParticipant, ac
         body_html=str(draft.html),
         pdf=letter_pdf(draft, authority_name=str(facts["authority_name"]), reference=str(facts["case_reference"])),
         generated_by_id=actor.id,
-        generated_at=service_now(),
+        generated_at=clock.now(),
     )
     db.session.add(letter)
     audit.record(

@@ -13,6 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 import workflows
+from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     Approval,
@@ -37,7 +38,6 @@ from ewo_cases.models import (
     PupilAttendance,
     RecordKind,
     User,
-    utcnow,
 )
 from ewo_cases.models.plans import ActionPlan
 from ewo_cases.scoping import visible_pupil_ids
@@ -93,7 +93,7 @@ def apply_transition(
     expected_version: int | None = None,
 ) -> CaseTransition:
     """Move ``case`` by ``trigger`` if the workflow allows it; append and return the audit row (flushed)."""
-    now = now or utcnow()
+    now = now or clock.now()
     _lock(case)
     check_version(case, expected_version)
     facts = load_facts(case, actor, inputs)

@@ -13,9 +13,10 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 import workflows
+from ewo_cases import clock
 from ewo_cases.access import can_use
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, CaseParticipant, PupilCarer, RecordKind, Role, User, utcnow
+from ewo_cases.models import Case, CaseParticipant, PupilCarer, RecordKind, Role, User
 from ewo_cases.scoping import schools
 from ewo_cases.services.identification import COHORTS
 from ewo_cases.services.transitions import actor_of
@@ -84,7 +85,7 @@ class StepView:
 
 def next_steps(case: Case, facts: CaseFacts, user: User) -> list[StepView]:
     """Every step out of the case's stage, with each guard's verdict and where to satisfy it."""
-    options = workflows.evaluate(case.stage, _as_if_answered(case, facts), utcnow(), actor_of(user))
+    options = workflows.evaluate(case.stage, _as_if_answered(case, facts), clock.now(), actor_of(user))
     return [_step(case, option) for option in options if option.trigger != "open"]
 
 

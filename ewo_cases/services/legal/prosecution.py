@@ -12,7 +12,7 @@ import sqlalchemy as sa
 import workflows
 from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, CourtHearing, PenaltyNotice, ProsecutedParent, Prosecution, User, utcnow
+from ewo_cases.models import Case, CourtHearing, PenaltyNotice, ProsecutedParent, Prosecution, User
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ServiceError, check_version
 from ewo_cases.services.legal.common import check_not_before, check_past, eligible_parents, fire, long_date
@@ -327,7 +327,7 @@ def guard_verdicts(case: Case, facts: workflows.CaseFacts, actor: User) -> tuple
     # From a stage with no prosecute edge, any edge shows how the evidence every prosecution needs stands.
     stage = case.stage if from_here else CaseStage.FPN
     option = workflows.WORKFLOW.explain(
-        workflows.WORKFLOW.edge(stage, "prosecute"), workflows.context(facts, utcnow(), actor_of(actor))
+        workflows.WORKFLOW.edge(stage, "prosecute"), workflows.context(facts, clock.now(), actor_of(actor))
     )
     return {r.name: r for r in option.guards if from_here or r.name in COMMON_GUARDS}, from_here
 
