@@ -9,7 +9,7 @@ from ewo_cases.models.attendance import (
     PupilAttendance,
 )
 from ewo_cases.models.audit import AccessLog, AppendOnlyError, AuditEvent
-from ewo_cases.models.base import Base, utcnow
+from ewo_cases.models.base import Base
 from ewo_cases.models.cases import (
     RECORD_KIND_LABELS,
     Approval,
@@ -139,5 +139,4 @@ __all__ = [
     "Trust",
     "User",
     "user_schools",
-    "utcnow",
 ]

@@ -13,7 +13,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ewo_cases.models.base import Base, enum_column, utcnow
+from ewo_cases import clock
+from ewo_cases.models.base import Base, enum_column
 from ewo_cases.models.pupils import Pupil
 from ewo_cases.models.schools import School
 from workflows.attendance import Band
@@ -38,7 +39,7 @@ class AttendanceRegister(Base):
     #: The calendar year the academic year starts in (2025 for 2025/26).
     academic_year: Mapped[int]
     marks: Mapped[str] = mapped_column(sa.String(REGISTER_LENGTH))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
 
 class AttendanceFigures:
@@ -46,7 +47,7 @@ class AttendanceFigures:
 
     range_start: Mapped[date]
     range_end: Mapped[date]
-    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    computed_at: Mapped[datetime] = mapped_column(default=clock.now)
     possible: Mapped[int]
     attending: Mapped[int]
     authorised: Mapped[int]

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ewo_cases.models.base import Base, utcnow
+from ewo_cases import clock
+from ewo_cases.models.base import Base
 from ewo_cases.models.users import User
 
 
@@ -24,7 +25,7 @@ class AuditEvent(Base):
     __table_args__ = (sa.Index("ix_audit_events_entity", "entity_type", "entity_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     #: Empty when the change came from the command line or the system itself.
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: ``<noun>.<verb>``, e.g. ``user.created`` or ``school.updated``.
@@ -44,7 +45,7 @@ class AccessLog(Base):
     __table_args__ = (sa.Index("ix_access_log_pupil_time", "pupil_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: ``viewed`` or ``exported``.
     action: Mapped[str] = mapped_column(sa.String(16))

@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ewo_cases import clock
 from ewo_cases.models.audit import make_append_only
-from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column, utcnow
+from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column
 from ewo_cases.models.pupils import Pupil
 from ewo_cases.models.schools import School
 from ewo_cases.models.users import User
@@ -42,11 +43,11 @@ class Case(Timestamped, Versioned, Base):
     reference: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupils.id", ondelete="RESTRICT"), index=True)
     stage: Mapped[CaseStage] = mapped_column(enum_column(CaseStage), index=True)
-    stage_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stage_changed_at: Mapped[datetime] = mapped_column(default=clock.now)
     assigned_officer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     #: The school attendance lead the officer works with on this case.
     school_contact_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[datetime] = mapped_column(default=clock.now)
     opened_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     opening_reason: Mapped[str] = mapped_column(sa.Text)
     closed_at: Mapped[datetime | None]
@@ -77,7 +78,7 @@ class CaseTransition(Base):
     from_stage: Mapped[str] = mapped_column(STAGE)
     to_stage: Mapped[str] = mapped_column(STAGE)
     actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(default=clock.now)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     approval_id: Mapped[int | None] = mapped_column(sa.ForeignKey("approvals.id", ondelete="RESTRICT"))
     #: The attendance at that moment (percentage, band, unauthorised sessions in the current 10 school weeks)
@@ -106,7 +107,7 @@ class Approval(Timestamped, Versioned, Base):
     trigger: Mapped[str] = mapped_column(sa.String(32))
     reason: Mapped[str] = mapped_column(sa.Text)
     requested_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[datetime] = mapped_column(default=clock.now)
     status: Mapped[ApprovalStatus] = mapped_column(enum_column(ApprovalStatus), default=ApprovalStatus.PENDING)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None]
@@ -134,7 +135,7 @@ class Referral(Timestamped, Versioned, Base):
     pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupils.id", ondelete="RESTRICT"), index=True)
     school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
     referred_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    referred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    referred_at: Mapped[datetime] = mapped_column(default=clock.now)
     reason: Mapped[str] = mapped_column(sa.Text)
     #: What the school has already tried.
     support_so_far: Mapped[str] = mapped_column(sa.Text, default="")
@@ -195,7 +196,7 @@ class CaseRecord(Base):
     occurred_on: Mapped[date]
     details: Mapped[str] = mapped_column(sa.Text)
     recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     #: Set on a record that withdraws an earlier one (recorded in error).
     withdraws_id: Mapped[int | None] = mapped_column(sa.ForeignKey("case_records.id", ondelete="RESTRICT"))
 

@@ -9,8 +9,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ewo_cases import clock
 from ewo_cases.models.audit import make_append_only
-from ewo_cases.models.base import Base, enum_column, utcnow
+from ewo_cases.models.base import Base, enum_column
 from ewo_cases.models.users import User
 
 
@@ -48,7 +49,7 @@ class Note(Base):
     summary: Mapped[str] = mapped_column(sa.Text)
     significant: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
     corrects_id: Mapped[int | None] = mapped_column(sa.ForeignKey("notes.id", ondelete="RESTRICT"))
     correction_reason: Mapped[str] = mapped_column(sa.Text, default="")
 

@@ -9,7 +9,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ewo_cases.models.base import Base, enum_column, utcnow
+from ewo_cases import clock
+from ewo_cases.models.base import Base, enum_column
 from ewo_cases.models.schools import School
 from ewo_cases.models.users import User
 
@@ -41,7 +42,7 @@ class ImportRun(Base):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     #: Set for a school lead's upload: rows for any other school are refused.
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id", ondelete="RESTRICT"))
-    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
     finished_at: Mapped[datetime | None]
     outcome: Mapped[ImportOutcome] = mapped_column(enum_column(ImportOutcome, length=16))
     rows_read: Mapped[int] = mapped_column(default=0)

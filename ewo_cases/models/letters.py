@@ -9,7 +9,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column, utcnow
+from ewo_cases import clock
+from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column
 from ewo_cases.models.people import CaseParticipant
 from ewo_cases.models.users import User
 
@@ -76,7 +77,7 @@ class Letter(Timestamped, Versioned, Base):
     #: The PDF as generated; loaded only when downloaded.
     pdf: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary))
     generated_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    generated_at: Mapped[datetime] = mapped_column(default=clock.now)
     served_on: Mapped[date | None]
     service_method: Mapped[ServiceMethod | None] = mapped_column(enum_column(ServiceMethod))
     served_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))

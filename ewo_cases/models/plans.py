@@ -10,8 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ewo_cases import clock
 from ewo_cases.models.audit import make_append_only
-from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column, utcnow
+from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column
 from ewo_cases.models.people import CaseParticipant
 from ewo_cases.models.users import User
 
@@ -102,7 +103,7 @@ class ActionProgress(Base):
     note: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(default=clock.now)
 
     author: Mapped[User] = relationship()
 
@@ -116,7 +117,7 @@ class ActionPlanRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(sa.ForeignKey("action_plans.id", ondelete="RESTRICT"))
     number: Mapped[int]
-    revised_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revised_at: Mapped[datetime] = mapped_column(default=clock.now)
     revised_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     change: Mapped[str] = mapped_column(sa.String(300))
     snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 import workflows
+from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import Approval, ApprovalStatus, Case, Role, User, utcnow
+from ewo_cases.models import Approval, ApprovalStatus, Case, Role, User
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ConflictError, ServiceError, check_version
 
@@ -61,7 +62,7 @@ def decide(approval: Approval, *, approve: bool, comment: str, actor: User, expe
     if not approve and not comment.strip():
         raise ServiceError("Say why the request is rejected", field="comment")
     approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
-    approval.decided_by_id, approval.decided_at, approval.comment = actor.id, utcnow(), comment.strip()
+    approval.decided_by_id, approval.decided_at, approval.comment = actor.id, clock.now(), comment.strip()
     audit.record(
         actor,
         f"approval.{approval.status.value}",

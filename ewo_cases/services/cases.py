@@ -20,7 +20,6 @@ from ewo_cases.models import (
     ReferralStatus,
     Role,
     User,
-    utcnow,
 )
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ConflictError, ServiceError, check_version
@@ -174,7 +173,7 @@ def _check_pending(referral: Referral, expected_version: int | None) -> None:
 
 
 def _decide(referral: Referral, status: ReferralStatus, actor: User, reason: str) -> None:
-    referral.status, referral.decided_by_id, referral.decided_at = status, actor.id, utcnow()
+    referral.status, referral.decided_by_id, referral.decided_at = status, actor.id, clock.now()
     referral.decision_reason = reason
     audit.record(actor, f"referral.{status.value}", referral, f"Referral {status.value}: {reason}")
     db.session.flush()

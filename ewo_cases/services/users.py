@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import SCHOOL_LINKED_ROLES, Role, School, User, utcnow
+from ewo_cases.models import SCHOOL_LINKED_ROLES, Role, School, User
 from ewo_cases.security import (
     DECOY_PASSWORD_HASH,
     PasswordRejected,
@@ -116,7 +117,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def record_sign_in(user: User) -> None:
     """Note when the user last signed in."""
-    user.last_signed_in_at = utcnow()
+    user.last_signed_in_at = clock.now()
     audit.record(user, "user.signed_in", user, f"{user.name} signed in")
 
 

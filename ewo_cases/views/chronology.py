@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
+from ewo_cases import clock
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, Note, NoteKind, Role, utcnow
+from ewo_cases.models import Case, Note, NoteKind, Role
 from ewo_cases.scoping import case_or_404, one_or_404
 from ewo_cases.services import access_log, chronology
 from ewo_cases.services.chronology import TIMELINE_KINDS
@@ -57,7 +58,7 @@ def print_view(case_id: int):
         form=form,
         entries=entries,
         showing=_showing(form),
-        printed_at=utcnow(),
+        printed_at=clock.now(),
     )
 
 

@@ -73,7 +73,9 @@ def installed_triggers(session) -> set[str]:
 @pytest.mark.parametrize("model", APPEND_ONLY_MODELS, ids=lambda model: model.__tablename__)
 def test_every_append_only_table_has_refusing_triggers(db_session, model):
     table = model.__tablename__
-    expected = ({f"{table}_append_only", f"{table}_no_truncate"}
-                if db_session.get_bind().dialect.name == "postgresql"
-                else {f"{table}_no_update", f"{table}_no_delete"})
+    expected = (
+        {f"{table}_append_only", f"{table}_no_truncate"}
+        if db_session.get_bind().dialect.name == "postgresql"
+        else {f"{table}_no_update", f"{table}_no_delete"}
+    )
     assert expected <= installed_triggers(db_session)

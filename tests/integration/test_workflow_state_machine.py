@@ -42,7 +42,6 @@ from ewo_cases.models import (
     Role,
     School,
     User,
-    utcnow,
 )
 from ewo_cases.services import approvals
 from ewo_cases.services.errors import ServiceError
@@ -175,7 +174,7 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
             meeting = Meeting(
                 case_id=self.case.id,
                 kind=MeetingKind.FAMILY_ATTENDANCE,
-                scheduled_for=utcnow(),
+                scheduled_for=clock.now(),
                 status=MeetingStatus.HELD,
                 held_on=self.today,
                 created_by_id=people["officer"].id,

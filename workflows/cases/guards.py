@@ -100,9 +100,7 @@ def band_is(band: Band) -> Guard:
     def check(event: EventData) -> bool:
         return _facts(event).band is band
 
-    return guard("attendance", message=f"The attendance band is {band.label.lower()}")(
-        _named(f"band_is_{band}", check)
-    )
+    return guard("attendance", message=f"The attendance band is {band.label.lower()}")(_named(f"band_is_{band}", check))
 
 
 @cache

@@ -14,7 +14,7 @@ from flask import current_app
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import EnrolmentAttendance, PupilAttendance, utcnow
+from ewo_cases.models import EnrolmentAttendance, PupilAttendance
 from ewo_cases.services.attendance import engine, registers
 from workflows.attendance import academic_year_start
 
@@ -104,7 +104,7 @@ def stored_rows(computed: RangeFigures) -> list[dict]:
     columns["pupil_id"] = marks.pupil_ids.tolist()
     if len(marks.school_ids):
         columns["school_id"] = marks.school_ids.tolist()
-    fixed = {"range_start": computed.start, "range_end": computed.end, "computed_at": utcnow()}
+    fixed = {"range_start": computed.start, "range_end": computed.end, "computed_at": clock.now()}
     names = list(columns)
     return [{**fixed, **dict(zip(names, values, strict=True))} for values in zip(*columns.values(), strict=True)]
 

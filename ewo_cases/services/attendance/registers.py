@@ -15,8 +15,9 @@ from datetime import date
 import numpy as np
 import sqlalchemy as sa
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import REGISTER_LENGTH, AttendanceRegister, utcnow
+from ewo_cases.models import REGISTER_LENGTH, AttendanceRegister
 from workflows.attendance import NO_MARK, academic_year_start, monday_on_or_before
 
 LENGTH = REGISTER_LENGTH
@@ -102,7 +103,7 @@ def _write(changes: dict[RegisterKey, np.ndarray], existing: set[RegisterKey]) -
     """Insert new registers and update changed ones (with COPY on PostgreSQL)."""
     if not changes:
         return
-    now = utcnow()
+    now = clock.now()
     rows = [(pupil, school, year, marks.tobytes().decode("ascii")) for (pupil, school, year), marks in changes.items()]
     if db.session.get_bind().dialect.name == "postgresql":
         _copy_to_postgres(rows, now)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import BinaryIO
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import ImportKind, ImportOutcome, ImportRun, School, User, utcnow
+from ewo_cases.models import ImportKind, ImportOutcome, ImportRun, School, User
 from ewo_cases.services import audit
 from ewo_cases.services.imports import carers, marks, pupils, schools
 from ewo_cases.services.imports.base import CsvFile, ErrorReport, FileRejected, ImportContext, Importer
@@ -60,7 +61,7 @@ def run_import(
 
 def _finish(run: ImportRun, context: ImportContext, changed: int) -> None:
     report = context.report
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     run.rows_read = context.rows_read
     run.rows_changed = changed
     run.error_count = report.count

@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import Base, utcnow
+from ewo_cases.models import Base
 from ewo_cases.services.imports.base import CsvFile, ErrorReport, text_problem
 
 Check = Callable[[str], tuple[Any, str | None]]
@@ -66,7 +67,7 @@ def upsert_changed_keys(
     stored_columns = ("id",) if version_column is None else ("id", version_column.key)
     selected = [getattr(model, name) for name in (*keys, *stored_columns, *columns)]
     stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(sa.select(*selected))}
-    now = utcnow()
+    now = clock.now()
     new, changed, changed_keys = [], [], set()
     for record in records:
         record_key = tuple(record[name] for name in keys)
