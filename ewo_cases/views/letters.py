@@ -36,6 +36,8 @@ READERS = (Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER)
 WRITERS = (Role.OFFICER, Role.MANAGER)
 #: A hint under each kind of letter, in the order the form lists them.
 HINT_ITEMS = [{"hint": {"text": KIND_HINTS[kind]}} for kind in LetterKind]
+#: The query parameter the preview button sends.
+PREVIEW = "preview"
 
 
 @bp.get("")
@@ -53,7 +55,8 @@ def new(case_id: int):
     case = case_or_404(current_user, case_id)
     form = _with_choices(PreviewForm(formdata=request.args if request.args else None), case)
     draft = None
-    if request.args and form.validate():
+    # A link may choose the kind of letter in advance; only the preview button asks for a preview.
+    if PREVIEW in request.args and form.validate():
         draft = _preview(form, case)
     return render_case_page("letters/new.html", case, status_for(form), form=form, draft=draft, hint_items=HINT_ITEMS)
 

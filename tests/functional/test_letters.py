@@ -64,7 +64,13 @@ def letters_url(case, rest: str = "") -> str:
 
 
 def choice(kind: LetterKind, addressee: CaseParticipant, **sources: object) -> dict:
-    return {"kind": kind.value, "addressee": addressee.id, **{name: str(value) for name, value in sources.items()}}
+    """The choices of the preview form, as sent by its button."""
+    return {
+        "kind": kind.value,
+        "addressee": addressee.id,
+        "preview": "yes",
+        **{name: str(value) for name, value in sources.items()},
+    }
 
 
 def make_letter(case, parent, kind=LetterKind.WARNING_OF_LEGAL_ACTION, **sources) -> Letter:
@@ -99,6 +105,15 @@ def test_the_new_letter_page_offers_the_kinds_and_the_current_participants(clien
     assert response.status_code == 200
     for text in ("Warning of legal action", "Invitation to a meeting", "Alex Taylor (Parent or carer)", officer.name):
         assert text in response.text
+    assert "Make the letter" not in response.text
+
+
+def test_a_link_can_choose_the_kind_without_asking_for_a_preview(client, case, officer):
+    response = client.get(letters_url(case, "/new"), query_string={"kind": "warning_of_legal_action"})
+
+    assert response.status_code == 200
+    assert "govuk-error-summary" not in response.text
+    assert 'value="warning_of_legal_action" checked' in response.text
     assert "Make the letter" not in response.text
 
 
@@ -293,7 +308,7 @@ def test_a_bad_choice_is_refused_on_preview_and_on_generating(client, case, offi
     data = {name: str(parent.id) if value == "PARENT" else value for name, value in data.items()}
     generate = client.post(letters_url(case, "/new"), data=data)
     # With nothing chosen the page is simply the blank form.
-    preview = client.get(letters_url(case, "/new"), query_string=data) if data else generate
+    preview = client.get(letters_url(case, "/new"), query_string={**data, "preview": "yes"}) if data else generate
     for response in (preview, generate):
         assert response.status_code == 400 and "govuk-error-summary" in response.text
         assert message in response.text

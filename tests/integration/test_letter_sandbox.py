@@ -123,7 +123,7 @@ def test_a_bad_template_already_in_the_database_is_refused_when_a_letter_is_made
     secret = app.config["SECRET_KEY"]
     data = {"kind": "attendance_concern", "addressee": str(parents(case)[0].id)}
 
-    preview = client.get(f"/cases/{case.id}/letters/new", query_string=data)
+    preview = client.get(f"/cases/{case.id}/letters/new", query_string={**data, "preview": "yes"})
     made = client.post(f"/cases/{case.id}/letters/new", data=data)
 
     for response in (preview, made):
