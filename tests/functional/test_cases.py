@@ -265,6 +265,21 @@ def test_a_manager_cannot_decide_their_own_request(client, sign_in, manager, pup
     assert db.session.get(Approval, approval.id).status == ApprovalStatus.PENDING
 
 
+@pytest.mark.parametrize(("role", "linked"), [(Role.SCHOOL_LEAD, False), (Role.OFFICER, True)])
+def test_the_case_lists_its_approvals_linking_only_for_la_staff(
+    client, sign_in, make_user, officer, pupil, make_case, role, linked
+):
+    case = make_case(pupil, officer=officer, unauthorised_in_window=12)
+    approval = approvals.request(case, "issue_fpn", reason="Holiday in term time", actor=officer)
+    db.session.flush()
+    sign_in(officer if role is Role.OFFICER else make_user(role, schools=[pupil.school]))
+
+    page = client.get(f"/cases/{case.id}").text
+
+    assert "Issue penalty notices" in page
+    assert (f'href="/approvals/{approval.id}"' in page) is linked
+
+
 def test_a_school_refers_and_an_officer_accepts_by_opening_a_case(client, sign_in, make_user, officer, pupil, school):
     lead = make_user(Role.SCHOOL_LEAD, schools=[school], name="Lou Lead")
     sign_in(lead)
