@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import School, Trust, User
+from ewo_cases.models import Case, Eso, Letter, PenaltyNotice, ProsecutedParent, School, Trust, User
 from ewo_cases.services.demo import DEMO_ACCOUNTS
+from workflows import CaseStage
 
 
 def counts() -> tuple[int, int, int]:
@@ -42,3 +43,21 @@ def test_demo_accounts_can_sign_in(client, runner):
         response = client.post("/sign-in", data={"email": account.email, "password": account.password})
         assert response.status_code == 302, account.email
         client.post("/sign-out")
+
+
+def test_demo_cases_reach_every_stage_and_replay_to_their_stored_stage(runner):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+
+    stages = set(db.session.scalars(sa.select(Case.stage)))
+    assert stages == set(CaseStage)
+    notices = db.session.scalars(sa.select(PenaltyNotice)).all()
+    assert any(notice.paid_on for notice in notices)
+    assert any(notice.withdrawn_on for notice in notices)
+    assert any(not notice.paid_on and not notice.withdrawn_on for notice in notices)
+    assert db.session.scalar(sa.select(sa.func.count(Eso.id)))
+    assert db.session.scalar(sa.select(sa.func.count(Letter.id)))
+    assert db.session.scalar(
+        sa.select(sa.func.count(ProsecutedParent.id)).where(ProsecutedParent.outcome_on.is_not(None))
+    )
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output

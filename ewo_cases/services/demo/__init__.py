@@ -22,6 +22,7 @@ from ewo_cases.services.demo.authority import (
     load_demo_authority,
 )
 from ewo_cases.services.demo.calendar import school_year
+from ewo_cases.services.demo.cases import load_demo_cases
 from ewo_cases.services.demo.marks import pupil_register, template
 from ewo_cases.services.demo.people import DemoPupil, make_pupils
 from ewo_cases.services.imports.carers import store_carers
@@ -49,6 +50,7 @@ def load_demo(*, today: date, seed: int = 1, schools: int = len(DEMO_SCHOOLS), p
     pupil_ids = _store_people(made, {school.urn: school.id for school in school_rows})
     _store_registers(rng, made, pupil_ids, school_rows, this_year, today - timedelta(days=1))
     figures.refresh()
+    load_demo_cases(today)
 
 
 def _pupils_per_school(schools: list[School], total: int | None) -> dict[str, int]:
