@@ -43,6 +43,8 @@ NAVIGATION: list[NavItem] = [
     NavItem("Referrals", "referrals.index", "/referrals"),
     NavItem("Approvals", "approvals.index", "/approvals"),
     NavItem("Legal", "legal.caseload", "/legal"),
+    NavItem("Targeting meetings", "targeting.index", "/targeting"),
+    NavItem("Oversight", "oversight.caseloads", "/oversight"),
     NavItem("Reports", "reports.index", "/reports"),
     NavItem("Directory", "directory.index", "/directory"),
     NavItem("Imports", "imports.index", "/imports"),

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.base import VersionedForm, strip
 from forms.dates import DateGiven, GovDateField, TimeOfDayField
-from forms.plans import DATE_HINT, ActionRowForm
+from forms.plans import DATE_HINT, ActionRowForm, ActionsAgreedAtMeeting
 from forms.widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -75,7 +75,7 @@ class ScheduleMeetingForm(FlaskForm):
     submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
 
 
-class RecordMeetingForm(VersionedForm):
+class RecordMeetingForm(ActionsAgreedAtMeeting, VersionedForm):
     """What happened at a meeting, and the actions it agreed (``record_meeting_form`` adds attendance)."""
 
     held_on = GovDateField(
@@ -118,21 +118,6 @@ class RecordMeetingForm(VersionedForm):
     def attendance(self) -> dict[int, str]:
         """Each invitee's attendance, keyed by attendee id."""
         return {int(field.name.removeprefix(ATTENDEE_PREFIX)): field.data for field in self.attendance_fields()}
-
-    def filled_action_rows(self) -> list[ActionRowForm]:
-        """The action rows with something in them."""
-        return [entry.form for entry in self.actions if not entry.form.is_blank()]
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        held_on = self.held_on.data if not self.held_on.errors else None
-        early = [row for row in self.filled_action_rows() if held_on and row.due_on.data and row.due_on.data < held_on]
-        for row in early:
-            row.due_on.errors = [*row.due_on.errors, "The due date must be on or after the day of the meeting"]
-        if early:
-            # The list gathered its rows' errors when it validated; gather them again to include these.
-            self.actions.errors = [entry.errors for entry in self.actions]
-        return valid and not early
 
 
 def record_meeting_form(attendees: Sequence[tuple[int, str]], **kwargs) -> RecordMeetingForm:

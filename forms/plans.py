@@ -54,17 +54,12 @@ class ActionForm(VersionedForm):
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
-class ActionRowForm(Form):
-    """One action agreed at a meeting; a row left blank is ignored."""
-
-    description = description_field()
-    owner = owner_field()
-    due_on = due_on_field()
+class OptionalRow(Form):
+    """A row of a list that grows on the page; a row left blank is ignored."""
 
     def is_blank(self) -> bool:
-        """Whether nothing was typed or chosen in the row."""
-        date_parts = [str(part).strip() for part in self.due_on.raw_data or []]
-        return not (self.description.data or self.owner.data or any(date_parts))
+        """Say whether nothing was typed or chosen in the row."""
+        return not any(str(part).strip() for field in self for part in field.raw_data or [])
 
     def validate(self, extra_validators=None) -> bool:
         if self.is_blank():
@@ -72,6 +67,33 @@ class ActionRowForm(Form):
                 field.errors = []
             return True
         return super().validate(extra_validators)
+
+
+class ActionsAgreedAtMeeting:
+    """For the record of a meeting (with ``held_on`` and rows of ``actions``): no action falls due before it."""
+
+    def filled_action_rows(self) -> list[OptionalRow]:
+        """Return the action rows with something in them."""
+        return [entry.form for entry in self.actions if not entry.form.is_blank()]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        held_on = self.held_on.data if not self.held_on.errors else None
+        early = [row for row in self.filled_action_rows() if held_on and row.due_on.data and row.due_on.data < held_on]
+        for row in early:
+            row.due_on.errors = [*row.due_on.errors, "The due date must be on or after the day of the meeting"]
+        if early:
+            # The list gathered its rows' errors when it validated; gather them again to include these.
+            self.actions.errors = [entry.errors for entry in self.actions]
+        return valid and not early
+
+
+class ActionRowForm(OptionalRow):
+    """One action agreed at a meeting; a row left blank is ignored."""
+
+    description = description_field()
+    owner = owner_field()
+    due_on = due_on_field()
 
 
 class ActionProgressForm(VersionedForm):

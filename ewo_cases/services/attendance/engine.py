@@ -257,6 +257,21 @@ def _day_counters(marks: np.ndarray) -> np.ndarray:
     return sessions[:, 0::2] + sessions[:, 1::2]
 
 
+def _week_counters(marks: np.ndarray) -> np.ndarray:
+    """Return packed counters per pupil per Monday–Sunday week (registers start on a Monday)."""
+    days = _day_counters(marks)
+    return days.reshape(days.shape[0], days.shape[1] // DAYS_PER_WEEK, DAYS_PER_WEEK).sum(axis=2, dtype=np.uint16)
+
+
+def weekly_counts(marks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return possible and attending sessions per register row per Monday–Sunday week, as int32."""
+    weeks = _week_counters(marks)
+    attending, authorised, unauthorised = (
+        _counter(weeks, shift).astype(np.int32) for shift in (_ATTENDING_SHIFT, _AUTHORISED_SHIFT, _UNAUTHORISED_SHIFT)
+    )
+    return attending + authorised + unauthorised, attending
+
+
 def _counter(packed: np.ndarray, shift: int) -> np.ndarray:
     """Unpack one 4-bit counter."""
     return (packed >> shift) & _COUNTER
@@ -383,7 +398,7 @@ def weekly(marks_row: np.ndarray, first_day: date) -> list[WeekFigures]:
     _check_registers(marks, first_day)
     if not marks.shape[1]:
         return []
-    weeks = _day_counters(marks).reshape(-1, DAYS_PER_WEEK).sum(axis=1, dtype=np.uint16)
+    weeks = _week_counters(marks)[0]
     attending, authorised, unauthorised = (
         _counter(weeks, shift).tolist() for shift in (_ATTENDING_SHIFT, _AUTHORISED_SHIFT, _UNAUTHORISED_SHIFT)
     )

@@ -1,0 +1,109 @@
+"""Termly targeting support meetings: each school's pack of pupils and groups to discuss, printable, and the
+record of the meeting. Officers see their patch's schools, school attendance leads their own, managers all."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ewo_cases import clock
+from ewo_cases.access import allow
+from ewo_cases.extensions import db
+from ewo_cases.models import ActionOwner, Role
+from ewo_cases.scoping import school_or_404, schools
+from ewo_cases.services import access_log, reports
+from ewo_cases.services import targeting as service
+from ewo_cases.views import saved, status_for
+from forms.targeting import MOST_ACTION_ROWS, TargetingMeetingForm
+
+bp = Blueprint("targeting", __name__, url_prefix="/targeting")
+
+TARGETING_ROLES = (Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER)
+
+
+@bp.get("/")
+@allow(*TARGETING_ROLES)
+def index():
+    """List the schools the user works with, with their last and next targeting support meeting."""
+    today = clock.today()
+    return render_template(
+        "targeting/index.html",
+        rows=service.schools_with_meetings(db.session.scalars(schools(current_user)).all(), today=today),
+        term=reports.this_term(today),
+    )
+
+
+@bp.get("/schools/<int:school_id>")
+@allow(*TARGETING_ROLES)
+def pack(school_id: int):
+    """Show a school's termly pack: pupils to discuss with their cases, lower groups, last meeting's actions."""
+    school = school_or_404(current_user, school_id)
+    return render_template("targeting/pack.html", pack=service.pack(school, current_user), printable=False)
+
+
+@bp.get("/schools/<int:school_id>/print", endpoint="print")
+@allow(*TARGETING_ROLES)
+def print_view(school_id: int):
+    """Lay the pack out for printing, without navigation (printing it is logged: it names children)."""
+    school = school_or_404(current_user, school_id)
+    access_log.record_access(
+        current_user, access_log.EXPORTED, "targeting_pack", record_id=school.id, detail="printable pack"
+    )
+    db.session.commit()
+    return render_template(
+        "targeting/print.html", pack=service.pack(school, current_user), printable=True, printed_at=clock.now()
+    )
+
+
+@bp.route("/schools/<int:school_id>/meetings/new", methods=["GET", "POST"])
+@allow(*TARGETING_ROLES)
+def record(school_id: int):
+    """Record the school's termly meeting: who came, what was discussed and agreed, and the next date."""
+    school = school_or_404(current_user, school_id)
+    cases = service.open_cases_at(school, current_user)
+    form = _with_pupils(TargetingMeetingForm(data={"held_on": clock.today()}), cases)
+    if form.add_action.data:
+        # "Add another pupil action" without JavaScript: redraw the form with one more row, saving nothing.
+        if len(form.actions) < MOST_ACTION_ROWS:
+            form.actions.append_entry()
+        _with_pupils(form, cases)
+    elif form.validate_on_submit() and saved(
+        form,
+        lambda: service.record_meeting(school, _record(form), actions=_pupil_actions(form), user=current_user),
+    ):
+        flash("Targeting support meeting recorded.", "success")
+        return redirect(url_for("targeting.pack", school_id=school.id))
+    return render_template(
+        "targeting/record.html",
+        form=form,
+        school=school,
+        has_cases=bool(cases),
+        max_rows=MOST_ACTION_ROWS,
+        last=service.last_meeting(school),
+    ), status_for(form)
+
+
+def _with_pupils(form: TargetingMeetingForm, cases) -> TargetingMeetingForm:
+    choices = [("", "Choose a pupil")] + [(str(case.id), f"{case.pupil.name} ({case.reference})") for case in cases]
+    for entry in form.actions:
+        entry.form.case.choices = choices
+    return form
+
+
+def _record(form: TargetingMeetingForm) -> service.TargetingRecord:
+    return service.TargetingRecord(
+        held_on=form.held_on.data,
+        recorder_attended=bool(form.recorder_attended.data),
+        attended=(form.attended.data or "").splitlines(),
+        apologies=(form.apologies.data or "").splitlines(),
+        summary=form.summary.data or "",
+        decisions=form.decisions.data or "",
+        next_meeting_on=form.next_meeting_on.data,
+    )
+
+
+def _pupil_actions(form: TargetingMeetingForm) -> list[service.PupilAction]:
+    return [
+        service.PupilAction(int(row.case.data), row.description.data, ActionOwner(row.owner.data), row.due_on.data)
+        for row in form.filled_action_rows()
+    ]
