@@ -9,17 +9,20 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
+from ewo_cases.models import Role
 from ewo_cases.services import demo
 from tests.conftest import IN_CI, fresh_database_url, make_test_app
+from workflows import ENGLAND
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,6 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+#: The first demo account of each role (the demo has a second officer).
+ACCOUNT = {account.role: account for account in reversed(demo.DEMO_ACCOUNTS)}
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -91,6 +96,32 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+
+
+def today() -> date:
+    """The live server's today: it runs on the real clock, in England."""
+    return datetime.now(ENGLAND).date()
+
+
+def switch(page: Page, role: Role) -> None:
+    """Sign out whoever is signed in (as a person would), then sign in with the role's demo account."""
+    sign_out = page.get_by_role("button", name="Sign out")
+    if sign_out.count():
+        sign_out.click()
+        expect(page.get_by_text("You have signed out")).to_be_visible()
+    account = ACCOUNT[role]
+    sign_in(page, account.email, account.password)
+
+
+def fill_date(page: Page, name: str, day: date) -> None:
+    """Type a date into the GOV.UK date input whose fields are named ``name``."""
+    page.locator(f"#{name}-day").fill(str(day.day))
+    page.locator(f"#{name}-month").fill(str(day.month))
+    page.locator(f"#{name}-year").fill(str(day.year))
+
+
+def accessible(page: Page) -> None:
+    assert axe_violations(page) == [], page.url
 
 
 def axe_violations(page: Page) -> list[dict]:

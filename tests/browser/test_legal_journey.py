@@ -7,7 +7,7 @@ place directly; every legal step and approval is taken through its page."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -36,38 +36,11 @@ from ewo_cases.models import (
     User,
 )
 from ewo_cases.services import cases as case_service
-from ewo_cases.services.demo import DEMO_ACCOUNTS
 from ewo_cases.services.transitions import apply_transition
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import ACCOUNT, accessible, fill_date, switch, today
 from workflows import ENGLAND, CaseStage
 
 pytestmark = pytest.mark.browser
-
-ACCOUNT = {account.role: account for account in reversed(DEMO_ACCOUNTS)}
-
-
-def today() -> date:
-    return datetime.now(ENGLAND).date()
-
-
-def accessible(page: Page) -> None:
-    assert axe_violations(page) == [], page.url
-
-
-def fill_date(page: Page, name: str, day: date) -> None:
-    page.locator(f"#{name}-day").fill(str(day.day))
-    page.locator(f"#{name}-month").fill(str(day.month))
-    page.locator(f"#{name}-year").fill(str(day.year))
-
-
-def switch(page: Page, role: Role) -> None:
-    """Sign out whoever is signed in (as a person would), then sign in with the role's demo account."""
-    sign_out = page.get_by_role("button", name="Sign out")
-    if sign_out.count():
-        sign_out.click()
-        expect(page.get_by_text("You have signed out")).to_be_visible()
-    account = ACCOUNT[role]
-    sign_in(page, account.email, account.password)
 
 
 def open_case_for(app, *, stage: CaseStage, school_urn: str, override: str = "") -> tuple[int, int]:

@@ -6,12 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ewo_cases.models import Role
-from ewo_cases.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import axe_violations, sign_in
+from tests.browser.conftest import ACCOUNT, axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
-
-ACCOUNT = {account.role: account for account in reversed(DEMO_ACCOUNTS)}
 
 
 def open_first_school_report(page) -> None:

@@ -1,0 +1,106 @@
+"""Oversight and targeting support meetings in a real browser, each page checked with axe-core.
+
+An officer opens a case and arranges a family meeting that then goes unrecorded (so the case drifts), then
+prepares, prints and records a school's termly targeting support meeting; the team manager reads the
+caseloads, the drift report (and exports it) and the outcomes. Everything is done through the pages; only
+the choice of a pupil without a case is read from the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+
+from ewo_cases.extensions import db
+from ewo_cases.models import Case, Pupil, PupilAttendance, Role, School
+from tests.browser.conftest import accessible, fill_date, switch, today
+from workflows import CaseStage
+from workflows.attendance import Band
+
+pytestmark = pytest.mark.browser
+
+SCHOOL_URN = "100001"  # in the demo officer's patch
+
+
+def pupil_without_a_case(app) -> tuple[int, int, str]:
+    """A persistently absent pupil at the school with no open case: (pupil id, school id, name)."""
+    with app.app_context():
+        with_case = sa.select(Case.pupil_id).where(Case.stage != CaseStage.CLOSED)
+        pupil = db.session.scalars(
+            sa.select(Pupil)
+            .join(School, School.id == Pupil.school_id)
+            .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+            .where(School.urn == SCHOOL_URN, PupilAttendance.band == Band.PERSISTENT, Pupil.id.not_in(with_case))
+            .order_by(Pupil.id)
+        ).first()
+        return pupil.id, pupil.school_id, pupil.name
+
+
+def test_an_officer_prepares_records_a_targeting_meeting_and_a_manager_oversees(page: Page, live_server):
+    pupil_id, school_id, name = pupil_without_a_case(live_server.app)
+    switch(page, Role.OFFICER)
+
+    # A case, and a family meeting yesterday that nobody records.
+    page.goto(f"/cases/new?pupil={pupil_id}")
+    page.get_by_label("Why is the case being opened?").fill("Persistent absence on Mondays and Fridays")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_text(f"opened for {name}")).to_be_visible()
+    page.goto(f"{urlsplit(page.url).path}/meetings/new")
+    page.get_by_label("Family attendance meeting").check()
+    fill_date(page, "date", today() - timedelta(days=1))
+    page.get_by_label("Time").fill("10am")
+    page.get_by_label("Place").fill("School family room")
+    page.get_by_role("button", name="Schedule the meeting").click()
+    expect(page.get_by_text("Now record what happened at it")).to_be_visible()
+
+    # The termly pack: the list of schools, the pack, its printable version and the record.
+    page.goto("/targeting/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Targeting support meetings")
+    accessible(page)
+    page.goto(f"/targeting/schools/{school_id}")
+    expect(page.get_by_role("link", name=name).first).to_be_visible()
+    accessible(page)
+    page.get_by_role("link", name="Print the pack").click()
+    expect(page.get_by_role("heading", name="Attendance at this meeting")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main menu")).to_have_count(0)
+    accessible(page)
+    page.goto(f"/targeting/schools/{school_id}/meetings/new")
+    accessible(page)
+    page.get_by_role("button", name="Save the record of the meeting").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a summary of the discussion")
+    accessible(page)
+    page.get_by_label("Who else attended").fill("Jo Bloggs, deputy head (attendance lead)")
+    page.get_by_label("Summary of the discussion").fill("Mondays are the problem in Year 5.")
+    page.get_by_label("Decisions and actions agreed for the school (optional)").fill("Breakfast club on Mondays.")
+    fill_date(page, "next_meeting_on", today() + timedelta(weeks=10))
+    page.get_by_role("button", name="Save the record of the meeting").click()
+    expect(page.get_by_text("Targeting support meeting recorded")).to_be_visible()
+    expect(page.get_by_text("Breakfast club on Mondays.")).to_be_visible()
+    accessible(page)
+
+    # The manager: caseloads, drift (with the unrecorded meeting), its CSV, and outcomes.
+    switch(page, Role.MANAGER)
+    page.goto("/oversight/caseloads")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Team caseloads")
+    accessible(page)
+    page.goto(f"/oversight/drift?reason=meeting&school={school_id}")
+    expect(page.get_by_role("link", name=name)).to_be_visible()
+    accessible(page)
+    page.get_by_role("link", name="Child").click()
+    accessible(page)
+    page.locator("summary", has_text="How drift is worked out").click()
+    expect(page.get_by_text("counted Monday to Friday, including school holidays")).to_be_visible()
+    accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these cases as a CSV file").click()
+    header = download.value.path().read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("case_reference,upn,forename,surname")
+    page.goto("/oversight/outcomes")
+    expect(page.get_by_role("heading", name="Why cases closed")).to_be_visible()
+    accessible(page)
+    page.get_by_label("Also show").select_option("officer")
+    page.get_by_role("button", name="Show outcomes").click()
+    accessible(page)
