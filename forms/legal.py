@@ -41,6 +41,7 @@ from forms.widgets import (
     GovTextInput,
 )
 from workflows.legal import (
+    NTI_MAX_HOLIDAY_WEEKS,
     NTI_MAX_WEEKS,
     NTI_MIN_WEEKS,
     SECTION_LABELS,
@@ -178,6 +179,20 @@ class NoticeToImproveForm(StepForm):
         coerce=int,
         choices=[SelectChoice(weeks, f"{weeks} school weeks") for weeks in range(NTI_MIN_WEEKS, NTI_MAX_WEEKS + 1)],
         validators=[InputRequired("Choose how long the improvement period is")],
+    )
+    holiday_weeks = RadioField(
+        "How many weeks of school holiday fall within the period?",
+        description="Half term, Christmas or Easter: a week the school is closed is not a school week, "
+        "so the period ends that much later",
+        widget=GovRadioInput(),
+        coerce=int,
+        default=0,
+        choices=[
+            SelectChoice(weeks, "None" if weeks == 0 else f"{weeks} week{'s' if weeks > 1 else ''}")
+            for weeks in range(NTI_MAX_HOLIDAY_WEEKS + 1)
+        ],
+        validators=[InputRequired("Choose how many weeks of holiday fall within the period")],
+        invalid_choice_message="Choose how many weeks of holiday from the list",
     )
     sufficient_improvement = note_field(
         "What counts as sufficient improvement",

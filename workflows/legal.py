@@ -25,6 +25,8 @@ NOTICE_CAP: Final = 2
 CAP_YEARS: Final = 3
 NTI_MIN_WEEKS: Final = 3
 NTI_MAX_WEEKS: Final = 6
+#: Weeks of school holiday an improvement period may span: Christmas and Easter last two, half terms one.
+NTI_MAX_HOLIDAY_WEEKS: Final = 2
 ESO_TERM_YEARS: Final = 1
 ESO_MAX_YEARS: Final = 3
 
@@ -184,23 +186,29 @@ def prosecute_or_withdraw_due(
 # --- notice to improve ---
 
 
-def improvement_period_end(starts_on: date, weeks: int) -> date:
-    """Return the end of an improvement period of ``weeks`` school weeks; only 3 to 6 are lawful."""
+def improvement_period_end(starts_on: date, weeks: int, holiday_weeks: int = 0) -> date:
+    """Return the end of an improvement period of ``weeks`` school weeks that spans ``holiday_weeks`` of holiday.
+
+    Only 3 to 6 school weeks are lawful; a holiday week is not a school week, so it lengthens the period.
+    """
     if not NTI_MIN_WEEKS <= weeks <= NTI_MAX_WEEKS:
         raise ValueError(f"an improvement period lasts {NTI_MIN_WEEKS} to {NTI_MAX_WEEKS} school weeks, not {weeks}")
-    return starts_on + timedelta(weeks=weeks)
+    if not 0 <= holiday_weeks <= NTI_MAX_HOLIDAY_WEEKS:
+        raise ValueError(f"an improvement period spans at most {NTI_MAX_HOLIDAY_WEEKS} weeks of holiday")
+    return starts_on + timedelta(weeks=weeks + holiday_weeks)
 
 
-def improvement_period_weeks(starts_on: date, ends_on: date) -> int | None:
-    """Return the length of a period in whole weeks, or None when it is not a whole number of weeks."""
+def improvement_period_weeks(starts_on: date, ends_on: date, holiday_weeks: int = 0) -> int | None:
+    """Return the school weeks in a period, or None when it is not a whole number of weeks."""
     days = (ends_on - starts_on).days
-    return days // 7 if days > 0 and days % 7 == 0 else None
+    return days // 7 - holiday_weeks if days > 0 and days % 7 == 0 else None
 
 
-def is_valid_improvement_period(starts_on: date, ends_on: date) -> bool:
-    """Return whether the period is a whole 3 to 6 school weeks."""
-    weeks = improvement_period_weeks(starts_on, ends_on)
-    return weeks is not None and NTI_MIN_WEEKS <= weeks <= NTI_MAX_WEEKS
+def is_valid_improvement_period(starts_on: date, ends_on: date, holiday_weeks: int = 0) -> bool:
+    """Return whether the period is a whole 3 to 6 school weeks, with no more holiday than a term can hold."""
+    weeks = improvement_period_weeks(starts_on, ends_on, holiday_weeks)
+    valid_holiday = 0 <= holiday_weeks <= NTI_MAX_HOLIDAY_WEEKS
+    return valid_holiday and weeks is not None and NTI_MIN_WEEKS <= weeks <= NTI_MAX_WEEKS
 
 
 def improvement_period_over(ends_on: date, today: date) -> bool:

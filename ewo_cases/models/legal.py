@@ -27,6 +27,8 @@ class NoticeToImprove(Timestamped, Versioned, Base):
     received_on: Mapped[date | None]
     improvement_starts_on: Mapped[date]
     improvement_ends_on: Mapped[date]
+    #: Weeks of school holiday within the improvement period: they do not count as school weeks.
+    holiday_weeks: Mapped[int] = mapped_column(default=0, server_default="0")
     #: What the notice says counts as sufficient improvement.
     sufficient_improvement: Mapped[str] = mapped_column(sa.Text)
     #: Why it is issued although the penalty threshold is not met (empty when it is met).

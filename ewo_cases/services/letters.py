@@ -280,7 +280,7 @@ def _notice_to_improve_facts(notice: NoticeToImprove, _addressee: CaseParticipan
             "The outcome of this notice to improve has been recorded: it can no longer be sent",
             field="notice_to_improve",
         )
-    weeks = improvement_period_weeks(notice.improvement_starts_on, notice.improvement_ends_on)
+    weeks = improvement_period_weeks(notice.improvement_starts_on, notice.improvement_ends_on, notice.holiday_weeks)
     return {
         "notice_issued_on": format_date(notice.issued_on),
         "improvement_starts_on": format_date(notice.improvement_starts_on),

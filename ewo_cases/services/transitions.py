@@ -306,6 +306,7 @@ def _notice_to_improve_facts(notice: NoticeToImprove | None) -> NoticeToImproveF
         notice.improvement_ends_on,
         bool(notice.sufficient_improvement.strip()),
         notice.improved,
+        notice.holiday_weeks,
     )
 
 

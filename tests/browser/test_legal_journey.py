@@ -149,6 +149,9 @@ def test_at_risk_through_notices_and_non_payment_to_a_prosecution_outcome(page: 
     fill_date(page, "issued_on", issued)
     fill_date(page, "improvement_starts_on", issued)
     page.get_by_label("3 school weeks").check()
+    page.get_by_role("group", name="How many weeks of school holiday fall within the period?").get_by_label(
+        "None"
+    ).check()
     page.get_by_label("What counts as sufficient improvement").fill("No unauthorised absence during the period")
     page.get_by_role("button", name="Issue the notice to improve").click()
     expect(page.get_by_text("Notice to improve issued")).to_be_visible()

@@ -61,6 +61,7 @@ def notice_to_improve_form(day, weeks: int = 4, **changes) -> dict:
         "issued_on": day_fields(day),
         "improvement_starts_on": day_fields(day),
         "weeks": str(weeks),
+        "holiday_weeks": "0",
         "sufficient_improvement": "No unauthorised absence",
         **changes,
     }
@@ -92,6 +93,44 @@ def test_a_notice_to_improve_is_issued_with_its_period_and_moves_the_case(client
     assert case.stage == CaseStage.NOTICE_TO_IMPROVE
     page = client.get(url(case)).text
     assert "4 school weeks" in page and "the period ends in 28 days" in page
+
+
+def test_holiday_weeks_within_the_improvement_period_do_not_count_as_school_weeks(
+    client, sign_in, legal_case, staff, today
+):
+    case = legal_case()
+    record(case, RecordKind.SUPPORT_OFFERED, staff.officer)
+    sign_in(staff.officer)
+
+    response = client.post(
+        url(case, "/notice-to-improve/new"), data=notice_to_improve_form(today, weeks=6, holiday_weeks="2")
+    )
+
+    assert response.status_code == 302
+    notice = db.session.scalar(sa.select(NoticeToImprove).where(NoticeToImprove.case_id == case.id))
+    assert notice.improvement_ends_on == today + timedelta(weeks=8)
+    assert "6 school weeks, with 2 weeks of holiday" in client.get(url(case)).text
+
+
+@pytest.mark.parametrize(
+    ("holiday_weeks", "message"),
+    [(None, "Choose how many weeks of holiday"), ("3", "Choose how many weeks of holiday from the list")],
+)
+def test_the_holiday_weeks_must_be_chosen_from_the_list(
+    client, sign_in, legal_case, staff, today, holiday_weeks, message
+):
+    case = legal_case()
+    record(case, RecordKind.SUPPORT_OFFERED, staff.officer)
+    sign_in(staff.officer)
+    data = notice_to_improve_form(today)
+    data.pop("holiday_weeks")
+    if holiday_weeks is not None:
+        data["holiday_weeks"] = holiday_weeks
+
+    response = client.post(url(case, "/notice-to-improve/new"), data=data)
+
+    assert response.status_code == 400 and message in response.text
+    assert count(NoticeToImprove) == 0 and case.stage == CaseStage.PERSISTENT
 
 
 def test_a_notice_to_improve_is_refused_without_support_offered_and_writes_nothing(

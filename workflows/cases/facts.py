@@ -76,6 +76,8 @@ class NoticeToImproveFacts:
     improvement_ends_on: date | None = None
     sufficient_improvement_described: bool = False
     improved: bool | None = None
+    #: Weeks of school holiday within the period (they are not school weeks).
+    holiday_weeks: int = 0
 
 
 @dataclass(frozen=True)

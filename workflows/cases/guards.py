@@ -261,7 +261,7 @@ def improvement_period_set(event: EventData) -> bool:
     nti = _facts(event).notice_to_improve
     if nti is None or nti.improvement_starts_on is None or nti.improvement_ends_on is None:
         return False
-    valid = legal.is_valid_improvement_period(nti.improvement_starts_on, nti.improvement_ends_on)
+    valid = legal.is_valid_improvement_period(nti.improvement_starts_on, nti.improvement_ends_on, nti.holiday_weeks)
     return valid and nti.sufficient_improvement_described
 
 

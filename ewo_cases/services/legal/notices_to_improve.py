@@ -31,6 +31,7 @@ def issue_notice_to_improve(
     received_on: date | None,
     starts_on: date,
     weeks: int,
+    holiday_weeks: int = 0,
     sufficient_improvement: str,
     threshold_reason: str,
     actor: User,
@@ -47,15 +48,22 @@ def issue_notice_to_improve(
         starts_on, issued_on, field="improvement_starts_on", message="The period must start on or after the date issued"
     )
     try:
-        ends_on = rules.improvement_period_end(starts_on, weeks)
-    except ValueError:
-        raise ServiceError("The improvement period must last 3 to 6 school weeks", field="weeks") from None
+        ends_on = rules.improvement_period_end(starts_on, weeks, holiday_weeks)
+    except ValueError as error:
+        field = "holiday_weeks" if "holiday" in str(error) else "weeks"
+        message = (
+            f"The improvement period can span at most {rules.NTI_MAX_HOLIDAY_WEEKS} weeks of school holiday"
+            if field == "holiday_weeks"
+            else "The improvement period must last 3 to 6 school weeks"
+        )
+        raise ServiceError(message, field=field) from None
     notice = NoticeToImprove(
         case_id=case.id,
         issued_on=issued_on,
         received_on=received_on,
         improvement_starts_on=starts_on,
         improvement_ends_on=ends_on,
+        holiday_weeks=holiday_weeks,
         sufficient_improvement=sufficient_improvement.strip(),
         threshold_reason=threshold_reason.strip(),
         issued_by_id=actor.id,

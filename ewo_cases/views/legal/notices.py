@@ -60,6 +60,7 @@ def new_notice_to_improve(case_id: int):
                 received_on=form.received_on.data,
                 starts_on=form.improvement_starts_on.data,
                 weeks=form.weeks.data,
+                holiday_weeks=form.holiday_weeks.data,
                 sufficient_improvement=form.sufficient_improvement.data,
                 threshold_reason=form.threshold_reason.data or "",
                 actor=current_user,

@@ -152,9 +152,20 @@ def test_notices_issued_later_than_the_day_asked_about_do_not_count() -> None:
 # --- notice to improve ---
 
 
-@pytest.mark.parametrize(("weeks", "ends_on"), [(3, date(2025, 3, 24)), (6, date(2025, 4, 14))])
-def test_improvement_period_of_3_to_6_weeks(weeks: int, ends_on: date) -> None:
-    assert legal.improvement_period_end(TODAY, weeks) == ends_on
+@pytest.mark.parametrize(
+    ("weeks", "holiday_weeks", "ends_on"),
+    [(3, 0, date(2025, 3, 24)), (6, 0, date(2025, 4, 14)), (6, 2, date(2025, 4, 28)), (3, 1, date(2025, 3, 31))],
+)
+def test_improvement_period_of_3_to_6_school_weeks_ends_later_by_its_holiday_weeks(
+    weeks: int, holiday_weeks: int, ends_on: date
+) -> None:
+    assert legal.improvement_period_end(TODAY, weeks, holiday_weeks) == ends_on
+
+
+@pytest.mark.parametrize("holiday_weeks", [-1, 3])
+def test_an_improvement_period_spans_at_most_two_weeks_of_holiday(holiday_weeks: int) -> None:
+    with pytest.raises(ValueError, match="at most 2 weeks of holiday"):
+        legal.improvement_period_end(TODAY, 3, holiday_weeks)
 
 
 @pytest.mark.parametrize("weeks", [2, 7])
@@ -164,11 +175,26 @@ def test_improvement_period_outside_3_to_6_weeks_is_refused(weeks: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("days", "valid"),
-    [(14, False), (21, True), (28, True), (42, True), (49, False), (25, False), (0, False), (-21, False)],
+    ("days", "holiday_weeks", "valid"),
+    [
+        (14, 0, False),
+        (21, 0, True),
+        (28, 0, True),
+        (42, 0, True),
+        (49, 0, False),
+        (25, 0, False),
+        (0, 0, False),
+        (-21, 0, False),
+        (28, 1, True),  # 3 school weeks around a half term
+        (21, 1, False),  # only 2 school weeks
+        (49, 1, True),
+        (56, 2, True),  # 6 school weeks across the Christmas holiday
+        (56, 1, False),  # 7 school weeks
+        (63, 3, False),  # more holiday than a term holds
+    ],
 )
-def test_is_valid_improvement_period(days: int, valid: bool) -> None:
-    assert legal.is_valid_improvement_period(TODAY, TODAY + timedelta(days=days)) is valid
+def test_is_valid_improvement_period(days: int, holiday_weeks: int, valid: bool) -> None:
+    assert legal.is_valid_improvement_period(TODAY, TODAY + timedelta(days=days), holiday_weeks) is valid
 
 
 def test_the_improvement_period_is_over_on_its_end_date() -> None:
