@@ -32,6 +32,7 @@ from ewo_cases.services import access_log
 from ewo_cases.services import cases as case_service
 from ewo_cases.services import participants as participant_service
 from ewo_cases.services.identification import COHORTS
+from ewo_cases.services.search import case_matches
 from ewo_cases.services.transitions import Inputs, apply_transition, load_facts
 from ewo_cases.views import page_number, render_case_page, saved, status_for
 from ewo_cases.views.case_steps import LEGAL_STEP_PAGES, case_filters, next_steps, officer_choices
@@ -94,11 +95,7 @@ def _filtered(form: CaseFilterForm) -> sa.Select:
     elif status == "closed":
         query = query.where(Case.stage == CaseStage.CLOSED)
     if form.q.data:
-        text = form.q.data
-        name = sa.func.lower(Pupil.forename + " " + Pupil.surname)
-        query = query.where(
-            sa.or_(Case.reference == text.upper(), Pupil.upn == text.upper(), name.like(f"%{text.lower()}%"))
-        )
+        query = query.where(case_matches(form.q.data))
     for field, column in ((form.school, Pupil.school_id), (form.officer, Case.assigned_officer_id)):
         if field.data:
             query = query.where(column == int(field.data))

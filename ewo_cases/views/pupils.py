@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
@@ -15,6 +14,7 @@ from ewo_cases.services import access_log
 from ewo_cases.services import pupils as pupil_service
 from ewo_cases.services.attendance import figures
 from ewo_cases.services.identification import COHORTS, PAGE_SIZE, page_of
+from ewo_cases.services.search import pupil_matches
 from ewo_cases.views import page_number
 from forms.attendance import DateRangeForm, ListFilterForm
 from workflows.attendance import Band
@@ -39,7 +39,7 @@ def index():
         .join(School, School.id == Pupil.school_id)
     )
     if search:
-        query = query.where(matches(search))
+        query = query.where(pupil_matches(search))
     if form.school.data:
         query = query.where(Pupil.school_id == int(form.school.data))
     if form.year_group.data:
@@ -86,13 +86,6 @@ def show(pupil_id: int):
         family=pupil_service.family(pupil, current_user),
         session_classes=pupil_service.SESSION_CLASS_LABELS,
     ), 400 if form.errors else 200
-
-
-def matches(search: str) -> sa.ColumnElement[bool]:
-    """Match a UPN exactly or any part of a name, ignoring case."""
-    pattern = f"%{search.lower()}%"
-    full_name = sa.func.lower(Pupil.forename + " " + Pupil.surname)
-    return sa.or_(Pupil.upn == search.upper(), full_name.like(pattern), sa.func.lower(Pupil.surname).like(pattern))
 
 
 def filter_form(form: ListFilterForm) -> ListFilterForm:
