@@ -93,12 +93,16 @@ def _add_starting_participants(case: Case, pupil: Pupil, officer: User, school_c
 
 
 def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) -> list[Case]:
-    """Give cases to another officer (a manager's decision, singly or in bulk)."""
+    """Give cases to another officer (a manager's decision, singly or in bulk).
+
+    The officer named among the people involved follows: the previous officer's part as the case's officer
+    ends today and the new officer's begins, so invitations and the People page name the right officer."""
     _check_officer(officer)
     for case in cases:
         if case.assigned_officer_id == officer.id:
             continue
         before = case.assigned_officer.name
+        _hand_over_participation(case, case.assigned_officer, officer)
         case.assigned_officer = officer
         audit.record(
             actor,
@@ -110,6 +114,20 @@ def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) 
         )
     db.session.flush()
     return list(cases)
+
+
+def _hand_over_participation(case: Case, before: User, after: User) -> None:
+    today = clock.today()
+    current = db.session.scalars(
+        sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.ended_on.is_(None))
+    ).all()
+    for person in current:
+        if person.user_id == before.id and person.role == ParticipantRole.CASE_OFFICER:
+            person.ended_on = today
+    if not any(person.user_id == after.id for person in current):
+        db.session.add(
+            CaseParticipant(case_id=case.id, user_id=after.id, role=ParticipantRole.CASE_OFFICER, started_on=today)
+        )
 
 
 # --- referrals --------------------------------------------------------------------------------------------

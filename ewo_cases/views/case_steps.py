@@ -31,6 +31,8 @@ LEGAL_STEP_PAGES = {
     "apply_eso": "legal.new_eso",
     "prosecute": "legal.lay_prosecution",
 }
+#: The approval that lets a case escalate before its attendance band has (``services.approvals.APPROVABLE``).
+ESCALATION_OVERRIDE = "escalate"
 #: Guards satisfied by a dated case record: the guard's name and the kind of record to make.
 GUARD_RECORDS = {
     "support_offered": RecordKind.SUPPORT_OFFERED,
@@ -107,7 +109,7 @@ def _as_if_answered(case: Case, facts: CaseFacts) -> CaseFacts:
 
 def _step(case: Case, option: workflows.Option) -> StepView:
     guards = [_guard_view(case, guard) for guard in option.guards]
-    approval_missing = option.approval and any(not g.met and g.record == "approval" for g in option.guards)
+    approval = _approval_to_ask_for(option)
     return StepView(
         trigger=option.trigger,
         label=workflows.TRIGGER_LABELS[option.trigger],
@@ -115,8 +117,18 @@ def _step(case: Case, option: workflows.Option) -> StepView:
         allowed=all(guard.met is not False for guard in guards),
         guards=guards,
         href=_step_page(case, option.trigger),
-        approval_href=_link("approvals.new", case, trigger=option.approval) if approval_missing else None,
+        approval_href=_link("approvals.new", case, trigger=approval) if approval else None,
     )
+
+
+def _approval_to_ask_for(option: workflows.Option) -> str | None:
+    """The approval a step is waiting for: a legal step's own, or an override to escalate before the band has
+    (the escalation's only guard is met by the band or by that approval, so it is missing while it fails)."""
+    if option.approval and any(not g.met and g.record == "approval" for g in option.guards):
+        return option.approval
+    if option.trigger == ESCALATION_OVERRIDE and not option.allowed:
+        return ESCALATION_OVERRIDE
+    return None
 
 
 def _guard_view(case: Case, guard: workflows.GuardResult) -> GuardView:

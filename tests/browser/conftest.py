@@ -103,6 +103,11 @@ def today() -> date:
     return datetime.now(ENGLAND).date()
 
 
+def long_date(day: date) -> str:
+    """A date as the service writes it: 3 March 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
 def switch(page: Page, role: Role) -> None:
     """Sign out whoever is signed in (as a person would), then sign in with the role's demo account."""
     sign_out = page.get_by_role("button", name="Sign out")

@@ -341,6 +341,38 @@ def test_a_manager_reassigns_cases_in_bulk(client, sign_in, manager, officer, ma
     assert refused.status_code == 400 and "Choose at least one case" in refused.text
 
 
+def test_reassigning_a_case_hands_over_its_officer_among_the_people_involved(
+    client, sign_in, manager, officer, make_case, make_pupil, school, make_user
+):
+    case = make_case(make_pupil(school), officer=officer)
+    new_officer = make_user(Role.OFFICER, name="Nadia New")
+    sign_in(manager)
+    client.post("/cases/reassign", data={"cases": [case.id], "officer": new_officer.id, "reason": "Caseload balance"})
+    officers = {
+        (person.name, person.ended_on is None)
+        for person in db.session.scalars(
+            sa.select(CaseParticipant).where(
+                CaseParticipant.case_id == case.id, CaseParticipant.role == ParticipantRole.CASE_OFFICER
+            )
+        )
+    }
+    assert officers == {("Olive Officer", False), ("Nadia New", True)}
+    # A new meeting invites the new officer, not the old one.
+    page = client.get(f"/cases/{case.id}/meetings/new").text
+    assert "Nadia New (Education welfare officer)" in page and "Olive Officer" not in page
+
+
+def test_an_escalation_before_the_band_offers_to_ask_a_manager(client, sign_in, officer, manager, pupil, make_case):
+    case = make_case(pupil, CaseStage.AT_RISK, officer=officer)
+    sign_in(officer)
+    ask = f"/approvals/new/{case.id}/escalate"
+    assert ask in client.get(f"/cases/{case.id}").text
+    approval = approvals.request(case, "escalate", reason="Two exclusions this term", actor=officer)
+    approvals.decide(approval, approve=True, comment="", actor=manager, expected_version=approval.version)
+    db.session.flush()
+    assert ask not in client.get(f"/cases/{case.id}").text
+
+
 def test_a_school_lead_cannot_reach_another_schools_case(
     client, sign_in, make_user, make_school, officer, pupil, make_case
 ):
@@ -375,9 +407,11 @@ def test_the_audit_shows_steps_decisions_and_who_looked(client, sign_in, manager
     case = make_case(pupil, officer=officer)
     sign_in(officer)
     client.get(f"/cases/{case.id}")
+    client.get(f"/cases/{case.id}/plan/")
     client.post("/sign-out")
     sign_in(manager)
     page = client.get(f"/cases/{case.id}/audit").text
     assert "replays through the workflow" in page and "Not yet opened to Persistent absence" in page
     assert "Olive Officer (education welfare officer)" in page
+    assert "Viewed the case" in page and "Viewed the action plan" in page
     assert db.session.scalar(sa.select(sa.func.count(AccessLog.id)).where(AccessLog.record_type == "case")) >= 1
