@@ -450,9 +450,10 @@ def referrals_waiting(
     return waiting
 
 
-def drift_summary(user: User) -> dict[str, int]:
-    """Count, for a manager's home page, the drifting cases, each reason, and referrals waiting too long."""
-    rows = drift(user)
+def drift_summary(user: User, rows: list[DriftRow] | None = None) -> dict[str, int]:
+    """Count, for a manager's home page, the drifting cases, each reason, and referrals waiting too long
+    (``rows``: the user's drift, when already worked out)."""
+    rows = drift(user) if rows is None else rows
     return {"drifting": len(rows), **reason_counts(rows), "referrals_waiting": len(referrals_waiting(user))}
 
 
@@ -489,8 +490,9 @@ class TeamCaseloads:
     totals: OfficerCaseload
 
 
-def caseloads(user: User, *, today: date | None = None) -> TeamCaseloads:
-    """Return every officer's open cases by stage (officers with none too), with their overdue items and drift."""
+def caseloads(user: User, *, today: date | None = None, drifting: list[DriftRow] | None = None) -> TeamCaseloads:
+    """Return every officer's open cases by stage (officers with none too), with their overdue items and drift
+    (``drifting``: the user's drift on ``today``, when already worked out)."""
     today = today or clock.today()
     counts = db.session.execute(
         visible_cases(
@@ -513,7 +515,7 @@ def caseloads(user: User, *, today: date | None = None) -> TeamCaseloads:
         people[officer_id].by_stage[CaseStage(stage)] = count
     for officer_id, count in _overdue_actions_by_officer(user, today):
         people[officer_id].overdue_actions = count
-    for row in drift(user, today=today):
+    for row in drift(user, today=today) if drifting is None else drifting:
         person = people[row.officer_id]
         person.plan_reviews += row.plan_review_on is not None
         person.meetings_to_record += row.unrecorded_meetings
