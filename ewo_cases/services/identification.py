@@ -12,8 +12,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Pupil, PupilAttendance, School, SenStatus, User
+from ewo_cases.models import Case, Pupil, PupilAttendance, School, SenStatus, User
 from ewo_cases.scoping import visible_pupil_ids
+from workflows import CaseStage
 from workflows.attendance import (
     APPROACHING_MARGIN,
     PENALTY_THRESHOLD_SESSIONS,
@@ -24,6 +25,8 @@ from workflows.attendance import (
 
 PAGE_SIZE = 50
 Figures = PupilAttendance
+#: The pupil's open case, if any (a pupil has at most one: ``uq_cases_open_pupil``).
+OpenCase = sa.orm.aliased(Case, name="open_case")
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,8 @@ LISTS: dict[str, PupilList] = {
             "bands",
             "Pupils by attendance band",
             "Pupils at risk, persistently absent (missing 10% or more) or severely absent (50% or more) this "
-            "academic year.",
-            lambda: Figures.band != Band.NONE,
+            "academic year who are not on an open case.",
+            lambda: sa.and_(Figures.band != Band.NONE, OpenCase.id.is_(None)),
             ("Attendance", Figures.attendance_pct),
             default_sort="figure",
             default_order="asc",
@@ -132,11 +135,13 @@ def sort_columns(pupil_list: PupilList) -> dict[str, tuple[sa.ColumnElement, ...
 
 
 def listed(pupil_list: PupilList, user: User, filters: Filters) -> sa.Select:
-    """The pupils on a list, within the user's scope and the filters."""
+    """The pupils on a list, within the user's scope and the filters, each with their open case's id and
+    reference (None when they have none)."""
     query = (
-        sa.select(Pupil, Figures, School)
+        sa.select(Pupil, Figures, School, OpenCase.id, OpenCase.reference)
         .join(Figures, Figures.pupil_id == Pupil.id)
         .join(School, School.id == Pupil.school_id)
+        .outerjoin(OpenCase, sa.and_(OpenCase.pupil_id == Pupil.id, OpenCase.stage != CaseStage.CLOSED))
         .where(pupil_list.condition(), Pupil.id.in_(visible_pupil_ids(user)))
     )
     if filters.school_id:

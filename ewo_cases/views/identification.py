@@ -66,6 +66,7 @@ def export(slug: str):
         "band",
         "unauth_10wk_latest",
         figure_column.key,
+        "open_case",
     ]
     rows = [
         [
@@ -79,8 +80,9 @@ def export(slug: str):
             figures.band.value,
             figures.unauth_10wk_latest,
             getattr(figures, figure_column.key),
+            case_reference,
         ]
-        for pupil, figures, school in db.session.execute(query)
+        for pupil, figures, school, _case_id, case_reference in db.session.execute(query)
     ]
     access_log.record_access(
         current_user,

@@ -10,8 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import AccessLog, Carer, Pupil, PupilCarer, Role
+from ewo_cases.models import AccessLog, Carer, Pupil, PupilAttendance, PupilCarer, Role
 from ewo_cases.services.attendance import figures, registers
+from ewo_cases.services.cases import open_case
+from workflows import CaseStage, stage_for_band
 from workflows.attendance import CODE_TO_CHAR, NO_MARK
 
 TODAY = date(2025, 12, 5)  # a Friday in the autumn term
@@ -104,6 +106,29 @@ def test_each_list_holds_exactly_its_pupils(client, make_user, sign_in, authorit
     response = client.get(f"/lists/{slug}")
     assert response.status_code == 200
     assert names(response) == expected
+
+
+def test_a_pupil_on_an_open_case_leaves_the_band_list_and_is_marked_on_the_others(
+    client, make_user, sign_in, authority
+):
+    home, _other, pupils = authority
+    officer = make_user(Role.OFFICER, schools=[home])
+    threshold = pupils["threshold"]
+    band = db.session.get(PupilAttendance, threshold.id).band
+    case = open_case(threshold, stage_for_band(band), actor=officer, officer=officer, reason="Unauthorised absence")
+    sign_in(officer)
+
+    assert names(client.get("/lists/bands")) == {"Approaching", "Runner", "Illness"}
+    listed = client.get("/lists/penalty-threshold").text
+    assert f'href="/cases/{case.id}">{case.reference}</a>' in listed
+    exported = {
+        row["surname"]: row for row in csv.DictReader(io.StringIO(client.get("/lists/penalty-threshold.csv").text))
+    }
+    assert (exported["Threshold"]["open_case"], exported["Runner"]["open_case"]) == (case.reference, "")
+
+    case.stage = CaseStage.CLOSED
+    db.session.flush()
+    assert "Threshold" in names(client.get("/lists/bands"))
 
 
 def test_the_pupils_on_a_list_can_be_filtered_by_cohort_and_sorted(client, make_user, sign_in, authority):
