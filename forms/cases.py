@@ -237,8 +237,12 @@ class ReassignForm(VersionedForm):
     cases = SelectMultipleField(
         "Cases", widget=GovCheckboxesInput(), coerce=int, validators=[DataRequired("Choose at least one case")]
     )
+    #: Starts unchosen, so a manager who forgets to choose is asked rather than defaulted to the first name.
     officer = SelectField(
-        "New officer", widget=GovSelect(), coerce=int, validators=[InputRequired("Choose the officer")]
+        "New officer",
+        widget=GovSelect(),
+        validators=[DataRequired("Choose the officer")],
+        invalid_choice_message="Choose an officer from the list",
     )
     reason = text_area("Reason", required="Say why the cases are being reassigned", max_length=1000)
     submit = SubmitField("Reassign", widget=GovSubmitInput())

@@ -13,6 +13,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import (
     AccessLog,
     Approval,
+    AuditEvent,
     Case,
     CaseParticipant,
     CaseRecord,
@@ -286,7 +287,7 @@ def reassign():
             form,
             lambda: case_service.reassign(
                 db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all(),
-                db.session.get(User, form.officer.data),
+                db.session.get(User, int(form.officer.data)),
                 actor=current_user,
                 reason=form.reason.data,
             ),
@@ -302,7 +303,7 @@ def reassign():
 
 def _reassign_form() -> ReassignForm:
     form = ReassignForm()
-    form.officer.choices = officer_choices()
+    form.officer.choices = [("", "Choose an officer")] + [(str(i), name) for i, name in officer_choices()]
     form.cases.choices = [
         (case_id, str(case_id))
         for case_id in db.session.scalars(
@@ -449,6 +450,11 @@ def audit(case_id: int):
     approvals = db.session.scalars(
         sa.select(Approval).where(Approval.case_id == case.id).order_by(Approval.requested_at)
     ).all()
+    changes = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == case.id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
     views = db.session.scalars(
         sa.select(AccessLog)
         .where(AccessLog.pupil_id == case.pupil_id)
@@ -457,5 +463,11 @@ def audit(case_id: int):
     ).all()
     problems = workflows.replay([(t.from_stage, t.trigger, t.to_stage) for t in transitions], case.stage)
     return render_case_page(
-        "cases/audit.html", case, transitions=transitions, approvals=approvals, views=views, problems=problems
+        "cases/audit.html",
+        case,
+        transitions=transitions,
+        approvals=approvals,
+        changes=changes,
+        views=views,
+        problems=problems,
     )

@@ -339,6 +339,12 @@ def test_a_manager_reassigns_cases_in_bulk(client, sign_in, manager, officer, ma
     ]
     refused = client.post("/cases/reassign", data={"officer": new_officer.id, "reason": "x"})
     assert refused.status_code == 400 and "Choose at least one case" in refused.text
+    unchosen = client.post("/cases/reassign", data={"cases": [cases[2].id], "officer": "", "reason": "x"})
+    assert unchosen.status_code == 400 and "Choose the officer" in unchosen.text
+    assert db.session.get(Case, cases[2].id).assigned_officer_id == officer.id
+    audit = client.get(f"/cases/{cases[0].id}/audit").text
+    assert "Reassigned" in audit and "from Olive Officer to Nadia New" in audit and "Caseload balance" in audit
+    assert "Caseload balance" not in client.get(f"/cases/{cases[2].id}/audit").text
 
 
 def test_reassigning_a_case_hands_over_its_officer_among_the_people_involved(
