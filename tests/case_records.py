@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import Carer, Case, CaseParticipant, ParticipantRole, PupilCarer, User
+from workflows import ENGLAND
 
 #: The service's "today" in these tests: a Monday in spring term (GMT, so London time is UTC).
 TODAY = date(2026, 3, 2)
@@ -60,3 +61,8 @@ def day(value: date | None) -> list[str]:
 def count(model) -> int:
     """How many rows a table holds."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def moment(day: date, hour: int = 11) -> datetime:
+    """The stored (UTC) time of ``hour`` o'clock in England on ``day``."""
+    return datetime.combine(day, time(hour), tzinfo=ENGLAND).astimezone(UTC)

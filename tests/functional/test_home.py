@@ -3,7 +3,7 @@ pupils), and each alert at its boundary; the page costs the same handful of quer
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,8 +30,8 @@ from ewo_cases.models import (
     Role,
 )
 from ewo_cases.services import home, oversight
-from tests.case_records import add_parent
-from workflows import ENGLAND, CaseStage, ClosureReason
+from tests.case_records import add_parent, moment
+from workflows import CaseStage, ClosureReason
 from workflows.attendance import Band
 from workflows.legal import NoticeKind, Section444
 
@@ -42,10 +42,6 @@ TODAY = date(2026, 3, 2)  # a Monday in spring term
 def today(app, monkeypatch):
     monkeypatch.setitem(app.config, "TODAY", TODAY.isoformat())
     return TODAY
-
-
-def moment(day: date, hour: int = 11) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ENGLAND).astimezone(UTC)
 
 
 @pytest.fixture

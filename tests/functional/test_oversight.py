@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +29,8 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import oversight
 from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, school_days_after
-from workflows import ENGLAND, CaseStage, ClosureReason
+from tests.case_records import moment
+from workflows import CaseStage, ClosureReason
 
 TODAY = date(2026, 3, 2)  # a Monday in spring term
 
@@ -38,10 +39,6 @@ TODAY = date(2026, 3, 2)  # a Monday in spring term
 def today(app, monkeypatch):
     monkeypatch.setitem(app.config, "TODAY", TODAY.isoformat())
     return TODAY
-
-
-def moment(day: date, hour: int = 11) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ENGLAND).astimezone(UTC)
 
 
 @pytest.fixture
