@@ -16,7 +16,7 @@ from ewo_cases.access import can_use
 from ewo_cases.models import Role
 from ewo_cases.models.pupils import year_group_label
 from ewo_cases.services.approvals import APPROVAL_LABELS
-from workflows import CLOSURE_REASON_LABELS, STAGE_LABELS
+from workflows import CLOSURE_REASON_LABELS, NOT_OPENED, STAGE_LABELS
 from workflows.attendance import Band
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -165,6 +165,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(url_with)
     app.add_template_global(case_sections)
     app.add_template_global(STAGE_LABELS, "stage_labels")
+    app.add_template_global(NOT_OPENED, "not_opened")
     app.add_template_global(CLOSURE_REASON_LABELS, "closure_labels")
     app.add_template_global(APPROVAL_LABELS, "approval_labels")
     app.add_template_global(year_group_label, "year_label")
