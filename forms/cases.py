@@ -240,6 +240,7 @@ class ReassignForm(VersionedForm):
     #: Starts unchosen, so a manager who forgets to choose is asked rather than defaulted to the first name.
     officer = SelectField(
         "New officer",
+        id="new-officer",  # the case list's filter, on the same page, has its own "officer"
         widget=GovSelect(),
         validators=[DataRequired("Choose the officer")],
         invalid_choice_message="Choose an officer from the list",

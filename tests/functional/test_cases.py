@@ -421,3 +421,13 @@ def test_the_audit_shows_steps_decisions_and_who_looked(client, sign_in, manager
     assert "Olive Officer (education welfare officer)" in page
     assert "Viewed the case" in page and "Viewed the action plan" in page
     assert db.session.scalar(sa.select(sa.func.count(AccessLog.id)).where(AccessLog.record_type == "case")) >= 1
+
+
+def test_the_case_list_filters_and_reassigns_with_distinct_field_ids(
+    client, sign_in, manager, officer, pupil, make_case
+):
+    make_case(pupil, officer=officer)
+    sign_in(manager)
+    page = client.get("/cases/").text
+    assert page.count('id="officer"') == 1 and page.count('id="new-officer"') == 1
+    assert '<label class="govuk-label govuk-label--s" for="new-officer">' in page
