@@ -144,14 +144,13 @@ def officer_home(user: User, today: date) -> OfficerHome:
     """Return an officer's caseload, meetings and alerts."""
     mine = _my_cases(user, today)
     ids = [item.case.id for item in mine]
-    ours = set(ids)
     drifting = oversight.drift(user, DriftFilters(officer_id=user.id), today=today)
     return OfficerHome(
         cases=mine[:CASELOAD_SHOWN],
         open_cases=len(mine),
         overdue=sum(item.overdue for item in mine),
-        upcoming_meetings=[item for item in meetings.upcoming_meetings(user) if item.case.id in ours],
-        meetings_to_record=[item for item in meetings.meetings_to_record(user) if item.case.id in ours],
+        upcoming_meetings=meetings.upcoming_meetings(user, officer_id=user.id),
+        meetings_to_record=meetings.meetings_to_record(user, officer_id=user.id),
         list_alerts=list_alerts(user),
         case_alerts=[
             *_unpaid_notices(ids, today),

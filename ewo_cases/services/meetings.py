@@ -127,23 +127,30 @@ def may_cancel(user: User, meeting: Meeting) -> bool:
     return user.role != Role.SCHOOL_LEAD or meeting.created_by_id == user.id
 
 
-def upcoming_meetings(user: User, days: int = 14) -> list[MeetingOnCase]:
-    """Scheduled meetings from today for ``days`` days on the open cases ``user`` may see, soonest first."""
+def upcoming_meetings(user: User, days: int = 14, *, officer_id: int | None = None) -> list[MeetingOnCase]:
+    """Scheduled meetings from today for ``days`` days on the open cases ``user`` may see (only those assigned
+    to ``officer_id``, if given), soonest first."""
     today = clock.today()
     return _scheduled(
         user,
+        officer_id,
         Meeting.scheduled_for >= _start_of(today),
         Meeting.scheduled_for < _start_of(today + timedelta(days=days + 1)),
     )
 
 
-def meetings_to_record(user: User) -> list[MeetingOnCase]:
-    """Scheduled meetings whose day has passed with no record, on the open cases ``user`` may see."""
-    return _scheduled(user, Meeting.scheduled_for < _start_of(clock.today()))
+def meetings_to_record(user: User, *, officer_id: int | None = None) -> list[MeetingOnCase]:
+    """Scheduled meetings whose day has passed with no record, on the open cases ``user`` may see (only those
+    assigned to ``officer_id``, if given)."""
+    return _scheduled(user, officer_id, Meeting.scheduled_for < _start_of(clock.today()))
 
 
-def _scheduled(user: User, *conditions: sa.ColumnElement[bool]) -> list[MeetingOnCase]:
+def _scheduled(user: User, officer_id: int | None, *conditions: sa.ColumnElement[bool]) -> list[MeetingOnCase]:
     visible = scoping.cases(user).with_only_columns(Case.id)
+    if officer_id is not None:
+        # Filtered here rather than by the caller, so that other officers' meetings (and their attendees) are
+        # never loaded.
+        conditions = (*conditions, Case.assigned_officer_id == officer_id)
     rows = db.session.execute(
         sa.select(Meeting, Case)
         .join(Case, Case.id == Meeting.case_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
@@ -28,6 +29,13 @@ def index():
         sa.select(Approval)
         .join(Case, Case.id == Approval.case_id)
         .where(Approval.case_id.in_(cases(current_user).with_only_columns(Case.id)))
+        # The table names each request's case, child, requester and decider: load them with the requests, not
+        # one query per row.
+        .options(
+            selectinload(Approval.case).selectinload(Case.pupil),
+            selectinload(Approval.requested_by),
+            selectinload(Approval.decided_by),
+        )
     )
     if current_user.role == Role.OFFICER:
         visible = visible.where(Approval.requested_by_id == current_user.id)
