@@ -62,3 +62,8 @@ lock:
 
 clean:
 	rm -rf $(VENV) node_modules static
+
+## bench: the performance benchmark, 20,000 pupils in 37 schools on SQLite (benchmarks/README.md; about 15 minutes)
+.PHONY: bench
+bench: install
+	$(BIN)/python -m benchmarks.run --pupils 20000 --schools 37
