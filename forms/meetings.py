@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.base import VersionedForm, strip
+from forms.base import GovForm, VersionedForm, strip
 from forms.dates import DateGiven, GovDateField, TimeOfDayField
 from forms.plans import DATE_HINT, ActionRowForm, ActionsAgreedAtMeeting
 from forms.widgets import (
@@ -38,7 +37,7 @@ def text_area(label: str, *, hint: str = "", required: str | None = None, length
     )
 
 
-class ScheduleMeetingForm(FlaskForm):
+class ScheduleMeetingForm(GovForm):
     """What kind of meeting, when, where and who is invited."""
 
     kind = RadioField(

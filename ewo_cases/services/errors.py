@@ -13,10 +13,19 @@ class ServiceError(ValueError):
 
 
 class ConflictError(ServiceError):
-    """Someone else saved the record after this person opened it; saving would lose their change."""
+    """Someone else saved the record after this person opened it; saving would lose their change.
+
+    ``typed`` holds what the person entered (label and text), so the conflict page can give it back to them.
+    """
+
+    typed: tuple[tuple[str, str], ...] = ()
 
 
 def check_version(record: object, expected_version: int | None) -> None:
-    """Refuse to save over a version of ``record`` the user has not seen."""
-    if expected_version is not None and record.version != expected_version:
-        raise ConflictError(f"{type(record).__name__.lower()} was changed by someone else while you were editing it")
+    """Refuse to save over a version of ``record`` the user has not seen, or an edit that does not say which
+    version it was made on (it could be over any later change)."""
+    noun = type(record).__name__.lower()
+    if expected_version is None:
+        raise ConflictError(f"change did not say which version of the {noun} it was made on")
+    if record.version != expected_version:
+        raise ConflictError(f"{noun} was changed by someone else while you were editing it")

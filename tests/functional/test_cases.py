@@ -190,7 +190,7 @@ def test_records_are_added_and_withdrawn_never_changed(client, sign_in, officer,
     [
         ({"kind": "family_consent", "details": "x"}, "Enter the date"),
         ({"kind": "family_consent", "occurred_on": ["1", "1", "2099"], "details": "x"}, "The date must be today or"),
-        ({"kind": "made_up", "occurred_on": ["1", "1", "2025"], "details": "x"}, "Not a valid choice"),
+        ({"kind": "made_up", "occurred_on": ["1", "1", "2025"], "details": "x"}, "Select an answer from the list"),
         ({"kind": "family_consent", "occurred_on": ["1", "1", "2025"], "details": ""}, "Give the details"),
     ],
 )

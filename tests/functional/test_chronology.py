@@ -178,9 +178,11 @@ def _fill_the_case(case, officer, manager) -> None:
         )
     )
     letter = letters.generate_letter(case, LetterKind.ATTENDANCE_CONCERN, parent, officer)
-    letters.serve_letter(letter, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=None)
+    letters.serve_letter(
+        letter, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=letter.version
+    )
     approval = approvals.request(case, "issue_fpn", reason="Threshold met, support refused", actor=officer)
-    approvals.decide(approval, approve=True, comment="Agreed", actor=manager, expected_version=None)
+    approvals.decide(approval, approve=True, comment="Agreed", actor=manager, expected_version=approval.version)
     record = case_service.add_record(
         case, RecordKind.SUPPORT_OFFERED, occurred_on=TODAY, details="Offered early help", actor=officer
     )
@@ -215,7 +217,7 @@ def test_the_timeline_is_filtered_by_kind(client, case, officer, make_user, quer
 def test_an_unknown_filter_is_a_bad_request(client, case, officer):
     response = client.get(timeline_url(case, "?kinds=gossip"))
     assert response.status_code == 400
-    assert "is not a valid choice" in response.text
+    assert "Select the kinds of entry to show from the list" in response.text
 
 
 def test_the_printable_timeline_has_no_navigation_and_its_export_is_logged(client, case, officer):
@@ -258,7 +260,7 @@ def test_a_school_lead_records_a_call_on_their_schools_case(client, case, make_u
     ("changes", "message"),
     [
         ({"kind": ""}, "Choose what kind of contact or event it was"),
-        ({"kind": "gossip"}, "Not a valid choice"),
+        ({"kind": "gossip"}, "Select an answer from the list"),
         ({"occurred_on": day(None)}, "Enter the date it happened as day, month and year"),
         ({"occurred_on": ["31", "2", "2026"]}, "Date it happened must be a real date"),
         ({"occurred_on": day(TODAY + timedelta(days=1))}, "The date and time must be in the past"),

@@ -1071,7 +1071,7 @@ BAD_INPUT = [
     (
         "/penalty-notices/{notice}/withdraw",
         {"withdrawn_on": ["1", "1", "2026"], "ground": "bored", "note": "x"},
-        "Not a valid choice",
+        "Select an answer from the list",
     ),
     ("/eso/new", {"notes": "x"}, "Enter the date the application was made"),
     ("/eso", {"status": "made"}, "Enter the date the order was made"),

@@ -294,14 +294,14 @@ def test_a_penalty_notice_goes_only_to_the_parent_it_was_issued_to(client, case,
     ("data", "message"),
     [
         ({}, "Choose which letter to make"),
-        ({"kind": "love_letter"}, "Not a valid choice"),
+        ({"kind": "love_letter"}, "Select an answer from the list"),
         ({"kind": "attendance_concern"}, "Choose who the letter is to"),
-        ({"kind": "attendance_concern", "addressee": "999999"}, "Not a valid choice"),
+        ({"kind": "attendance_concern", "addressee": "999999"}, "Select an answer from the list"),
         ({"kind": "meeting_invitation", "addressee": "PARENT"}, "Choose the meeting the letter is about"),
         ({"kind": "penalty_notice", "addressee": "PARENT"}, "Choose the penalty notice the letter is for"),
         ({"kind": "notice_to_improve", "addressee": "PARENT"}, "Choose the notice to improve the letter is about"),
         ({"kind": "attendance_contract", "addressee": "PARENT"}, "Choose the attendance contract"),
-        ({"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"}, "Not a valid choice"),
+        ({"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"}, "Select the meeting from the list"),
     ],
 )
 def test_a_bad_choice_is_refused_on_preview_and_on_generating(client, case, officer, parent, data, message):
@@ -367,7 +367,7 @@ def test_serving_a_warning_letter_is_recorded_once_and_reaches_the_workflow(clie
         ({"served_on": day(TODAY + timedelta(days=1)), "method": "post"}, "must be today or in the past"),
         ({"served_on": day(TODAY - timedelta(days=1)), "method": "post"}, "on or after the day the letter was made"),
         ({"served_on": day(TODAY), "method": ""}, "Choose how the letter was served"),
-        ({"served_on": day(TODAY), "method": "pigeon"}, "Not a valid choice"),
+        ({"served_on": day(TODAY), "method": "pigeon"}, "Select an answer from the list"),
     ],
 )
 def test_bad_service_details_are_refused_and_nothing_is_written(client, case, officer, parent, data, message):
@@ -495,7 +495,7 @@ def test_saving_over_someone_elses_change_is_a_conflict(client, admin):
     [
         ({"subject": "", "body": "Text"}, "Enter a subject line"),
         ({"subject": "S", "body": ""}, "Enter the wording of the letter"),
-        ({"subject": "x" * 201, "body": "Text"}, "Field cannot be longer than 200 characters"),
+        ({"subject": "x" * 201, "body": "Text"}, "Subject line must be 200 characters or fewer"),
         ({"subject": "S", "body": "{{ meeting_date }}"}, "“meeting_date”, which is not a placeholder"),
     ],
 )

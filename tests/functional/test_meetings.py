@@ -439,7 +439,7 @@ def test_upcoming_meetings_are_those_of_the_next_fortnight_on_cases_the_user_may
     arrange(case, officer, on=TODAY + timedelta(days=15))
     arrange(case, officer, on=TODAY - timedelta(days=1))
     cancelled = arrange(case, officer, on=TODAY + timedelta(days=4))
-    meeting_service.cancel_meeting(cancelled, reason="Off", expected_version=None, actor=officer)
+    meeting_service.cancel_meeting(cancelled, reason="Off", expected_version=cancelled.version, actor=officer)
     assert [item.meeting for item in meeting_service.upcoming_meetings(officer)] == [first, soon]
     assert meeting_service.upcoming_meetings(officer)[0].case == case
     assert len(meeting_service.upcoming_meetings(officer, days=30)) == 3

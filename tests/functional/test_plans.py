@@ -23,6 +23,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import contracts as contract_service
 from ewo_cases.services import plans as plan_service
+from ewo_cases.services.errors import ConflictError
 from ewo_cases.services.transitions import load_facts
 from tests.case_records import TODAY, add_parent, add_user_participant, count, day, participant
 from workflows import CaseStage
@@ -115,9 +116,24 @@ def test_changing_the_plan_appends_a_revision_and_a_stale_change_is_a_conflict(c
     first, second = revisions(plan)
     assert second.number == 2 and "goals changed" in second.change and "review date" in second.change
     assert second.snapshot["goals"] == "Attendance above 95%" and first.snapshot["goals"] == "Attendance above 90%"
-    response = client.post(f"/cases/{case.id}/plan/edit", data={**form, "goals": "Lost"})
+    response = client.post(f"/cases/{case.id}/plan/edit", data={**form, "goals": "Lost\nover two lines"})
     assert response.status_code == 409
     assert db.session.get(ActionPlan, plan.id).goals == "Attendance above 95%" and len(revisions(plan)) == 2
+    # What was typed is given back to copy, and the page links back to the plan as it now is.
+    assert "What you typed" in response.text and "Lost\nover two lines" in response.text
+    assert f'href="/cases/{case.id}/plan/edit"' in response.text
+
+
+def test_a_change_that_does_not_say_which_version_it_was_made_on_is_refused(client, case, officer, plan):
+    form = {"goals": "Overwritten", "review_on": day(TODAY + timedelta(days=14))}
+    for version in ({}, {"version": ""}):
+        response = client.post(f"/cases/{case.id}/plan/edit", data={**form, **version})
+        assert response.status_code == 400 and "This page is out of date" in response.text
+    with pytest.raises(ConflictError):
+        plan_service.update_plan(
+            plan, goals="Overwritten", review_on=plan.review_on, expected_version=None, actor=officer
+        )
+    assert db.session.get(ActionPlan, plan.id).goals == "Attendance above 90%" and len(revisions(plan)) == 1
 
 
 def test_saving_the_plan_unchanged_is_refused(client, case, officer, plan):
@@ -346,7 +362,7 @@ def test_only_the_la_or_an_actions_owner_may_change_its_details(case, plan, make
             status=ActionStatus.DONE,
             note="",
             details=plan_service.NewAction("x", "school", TODAY),
-            expected_version=None,
+            expected_version=las.version,
             actor=lead,
         )
 
@@ -486,8 +502,10 @@ def test_a_draft_contract_is_changed_ended_and_a_stale_change_is_a_conflict(clie
     assert db.session.get(AttendanceContract, contract.id).agreed_on == TODAY and count(AttendanceContract) == 1
     stale = {**signed, "parent_commitments": "Lost"}
     assert client.post(f"/cases/{case.id}/plan/contract/edit", data=stale).status_code == 409
-    unversioned = {**signed, "version": ""}
-    assert client.post(f"/cases/{case.id}/plan/contract/edit", data=unversioned).status_code == 409
+    unversioned = {**signed, "parent_commitments": "Lost", "version": ""}
+    refused = client.post(f"/cases/{case.id}/plan/contract/edit", data=unversioned)
+    assert refused.status_code == 400 and "This page is out of date" in refused.text
+    assert db.session.get(AttendanceContract, contract.id).parent_commitments != "Lost"
     contract = db.session.get(AttendanceContract, contract.id)
     end = {"ended_on": day(TODAY), "reason": "Attendance improved", "version": contract.version}
     assert client.post(f"/cases/{case.id}/plan/contract/end", data={**end, "reason": ""}).status_code == 400

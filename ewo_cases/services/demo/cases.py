@@ -230,7 +230,9 @@ class Story:
             request = approvals.request(case, trigger, reason=reason, actor=case.assigned_officer)
             db.session.flush()
         with self.diary.on(decided):
-            approvals.decide(request, approve=True, comment=comment, actor=self.cast.manager, expected_version=None)
+            approvals.decide(
+                request, approve=True, comment=comment, actor=self.cast.manager, expected_version=request.version
+            )
 
     def ask_approval(self, case: Case, trigger: str, day: date, *, reason: str):
         with self.diary.on(day):
@@ -341,7 +343,7 @@ class Story:
                 ),
                 actions=[plans.NewAction(description, self.owner(case, who), due) for description, who, due in actions],
                 plan_review_on=review_on,
-                expected_version=None,
+                expected_version=meeting.version,
                 actor=case.assigned_officer,
             )
         return meeting
@@ -354,7 +356,7 @@ class Story:
                 status=ActionStatus(status),
                 note=note,
                 details=None,
-                expected_version=None,
+                expected_version=action.version,
                 actor=actor or case.assigned_officer,
             )
 
@@ -375,7 +377,11 @@ class Story:
             served_on, method = served
             with self.diary.on(served_on):
                 letters.serve_letter(
-                    letter, served_on=served_on, method=method, actor=case.assigned_officer, expected_version=None
+                    letter,
+                    served_on=served_on,
+                    method=method,
+                    actor=case.assigned_officer,
+                    expected_version=letter.version,
                 )
         return letter
 
@@ -413,7 +419,7 @@ class Story:
                     assessed_on=assessed,
                     note="Six unauthorised sessions during the period; no contact from the family about them.",
                     actor=case.assigned_officer,
-                    expected_version=None,
+                    expected_version=notice.version,
                 )
         return notice
 
@@ -429,14 +435,16 @@ class Story:
             self.letter(case, LetterKind.PENALTY_NOTICE, addressee, issued, penalty_notice=notice)
             received = issued + timedelta(days=2)
             with self.diary.on(self.diary.on_or_after(received)):
-                notices.record_receipt(notice, received_on=received, actor=case.assigned_officer, expected_version=None)
+                notices.record_receipt(
+                    notice, received_on=received, actor=case.assigned_officer, expected_version=notice.version
+                )
         return issued_notices
 
     def pay(self, case: Case, notice, day: date) -> None:
         amount = rules.amount_payable(notice.kind, notice.received_on, day)
         with self.diary.on(day):
             notices.record_payment(
-                notice, paid_on=day, amount=amount, actor=case.assigned_officer, expected_version=None
+                notice, paid_on=day, amount=amount, actor=case.assigned_officer, expected_version=notice.version
             )
 
     def prosecution_evidence(self, case: Case, day: date) -> None:
@@ -502,7 +510,11 @@ def school_led_support(s: Story) -> None:
         db.session.flush()
     with s.diary.on(s.ago(14)):
         case = case_service.accept_referral(
-            referral, actor=s.cast.officer, stage=CaseStage.AT_RISK, officer=s.cast.officer, expected_version=None
+            referral,
+            actor=s.cast.officer,
+            stage=CaseStage.AT_RISK,
+            officer=s.cast.officer,
+            expected_version=referral.version,
         )
     s.note(case, NoteKind.PHONE_CALL, s.ago(13), "Spoke to mum: Monday absences follow weekend contact visits.")
     s.letter(
@@ -766,7 +778,7 @@ def eso_in_force(s: Story) -> None:
             approve=False,
             comment="Consult children's social care first and record their view.",
             actor=s.cast.manager,
-            expected_version=None,
+            expected_version=rejected.version,
         )
     s.record(case, RecordKind.SOCIAL_CARE_CONSULTED, s.ago(25), "Social care: no open plan; support an order.")
     s.approve(
@@ -791,7 +803,7 @@ def eso_in_force(s: Story) -> None:
             directions="Attend every school day; meet the supervisor fortnightly; take part in the CAMHS sessions.",
             notes="",
             actor=officer,
-            expected_version=None,
+            expected_version=order.version,
         )
     with s.diary.on(s.ago(4)):
         eso_service.record_breach(
@@ -889,7 +901,7 @@ def prosecution_concluded(s: Story) -> None:
             outcome_on=s.ago(10),
             note="Parenting order for 12 months.",
             actor=officer,
-            expected_version=None,
+            expected_version=file.parents[0].version,
         )
     s.move(
         case,
@@ -916,7 +928,7 @@ def notice_withdrawn(s: Story) -> None:
             ground=WithdrawalGround.OUGHT_NOT_TO_HAVE_BEEN_ISSUED,
             note="The head teacher had granted leave; the register was coded wrongly.",
             actor=officer,
-            expected_version=None,
+            expected_version=notice.version,
         )
     s.move(case, "fpn_resolved", s.ago(14), actor=officer, target=CaseStage.PERSISTENT)
 
@@ -964,7 +976,7 @@ def waiting_referral(s: Story) -> None:
             referral,
             actor=s.cast.officer,
             reason="Attendance is above 94%: keep school-led support going and refer again if it falls.",
-            expected_version=None,
+            expected_version=referral.version,
         )
     waiting = s.casting.child("100002", (Band.PERSISTENT,))
     with s.diary.on(s.ago(1)):
