@@ -13,6 +13,7 @@ from ewo_cases.models import NoteKind
 from ewo_cases.services.chronology import TIMELINE_KINDS
 from forms.attendance import GetForm
 from forms.base import GovForm, strip
+from forms.dates import DateGiven, GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -104,7 +105,7 @@ class CorrectionForm(NoteForm):
 
 
 class TimelineFilterForm(GetForm):
-    """Which kinds of entry to show."""
+    """Which kinds of entry and note to show, from and to which days."""
 
     kinds = SelectMultipleField(
         "Show",
@@ -113,5 +114,20 @@ class TimelineFilterForm(GetForm):
         validators=[Optional()],
         invalid_choice_message="Select the kinds of entry to show from the list",
     )
+    note_kinds = SelectMultipleField(
+        "Kinds of note",
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in NoteKind],
+        validators=[Optional()],
+        invalid_choice_message="Select the kinds of note to show from the list",
+    )
+    since = GovDateField(
+        "From", description="For example, 1 9 2026", validators=[DateGiven("From must be a real date")]
+    )
+    until = GovDateField("To", description="For example, 31 12 2026", validators=[DateGiven("To must be a real date")])
     significant = BooleanField("Only significant events", widget=GovCheckboxInput())
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def validate_until(self, field: GovDateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("To must be the same as or after from")

@@ -102,7 +102,7 @@ def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) 
         if case.assigned_officer_id == officer.id:
             continue
         before = case.assigned_officer.name
-        _hand_over_participation(case, case.assigned_officer, officer)
+        _hand_over_participation(case, case.assigned_officer, officer, ParticipantRole.CASE_OFFICER)
         case.assigned_officer = officer
         audit.record(
             actor,
@@ -116,18 +116,39 @@ def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) 
     return list(cases)
 
 
-def _hand_over_participation(case: Case, before: User, after: User) -> None:
+def _hand_over_participation(case: Case, before: User | None, after: User, role: ParticipantRole) -> None:
+    """End ``before``'s part in ``role`` today and start ``after``'s, unless they are involved already."""
     today = clock.today()
     current = db.session.scalars(
         sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.ended_on.is_(None))
     ).all()
     for person in current:
-        if person.user_id == before.id and person.role == ParticipantRole.CASE_OFFICER:
+        if before is not None and person.user_id == before.id and person.role == role:
             person.ended_on = today
     if not any(person.user_id == after.id for person in current):
-        db.session.add(
-            CaseParticipant(case_id=case.id, user_id=after.id, role=ParticipantRole.CASE_OFFICER, started_on=today)
-        )
+        db.session.add(CaseParticipant(case_id=case.id, user_id=after.id, role=role, started_on=today))
+
+
+def set_school_contact(case: Case, lead: User, *, actor: User, expected_version: int | None) -> Case:
+    """Name the school attendance lead the officer works with on the case; they join the people involved,
+    and a previous contact's part as the school's lead ends today."""
+    check_version(case, expected_version)
+    if lead.role != Role.SCHOOL_LEAD or not lead.active or case.pupil.school not in lead.schools:
+        raise ServiceError("Select one of the attendance leads of the child's school", field="school_contact")
+    if case.school_contact_id == lead.id:
+        raise ServiceError(f"{lead.name} is already the school's contact", field="school_contact")
+    before = case.school_contact
+    _hand_over_participation(case, before, lead, ParticipantRole.SCHOOL_ATTENDANCE_LEAD)
+    case.school_contact = lead
+    audit.record(
+        actor,
+        "case.school_contact_changed",
+        case,
+        f"School contact for {case}: {before.name if before else 'none'} → {lead.name}",
+        school_contact=lead.id,
+    )
+    db.session.flush()
+    return case
 
 
 # --- referrals --------------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -10,21 +12,26 @@ import sqlalchemy as sa
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     AccessLog,
+    Agency,
+    AgencyKind,
     Approval,
     ApprovalStatus,
+    AuditEvent,
     Carer,
     Case,
     CaseParticipant,
     CaseRecord,
     CaseTransition,
     ParticipantRole,
+    Professional,
     PupilCarer,
     Referral,
     ReferralStatus,
     Role,
 )
-from ewo_cases.services import approvals
+from ewo_cases.services import approvals, participants
 from ewo_cases.services.cases import reassign
+from ewo_cases.services.errors import ServiceError
 from workflows import CaseStage
 from workflows.attendance import Band
 
@@ -202,27 +209,264 @@ def test_a_bad_record_is_refused(client, sign_in, officer, pupil, make_case, for
     assert db.session.scalar(sa.select(sa.func.count(CaseRecord.id))) == 0
 
 
-def test_one_lead_practitioner_at_a_time(client, sign_in, officer, pupil, make_case, make_user):
+def boxes(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def add_url(case, key: str) -> str:
+    return f"/cases/{case.id}/people/new?person={key}"
+
+
+@pytest.fixture
+def social_worker(db_session):
+    agency = Agency(name="Children's Services", kind=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    db_session.add(agency)
+    db_session.flush()
+    worker = Professional(agency_id=agency.id, name="Sam Social", job_title="Social worker")
+    db_session.add(worker)
+    db_session.flush()
+    return worker
+
+
+def add_social_worker(case, social_worker, officer, *, lead: bool = False) -> CaseParticipant:
+    return participants.add_participant(
+        case,
+        social_worker,
+        role=ParticipantRole.SOCIAL_WORKER,
+        lead_practitioner=lead,
+        started_on=date.today(),
+        notes="",
+        actor=officer,
+    )
+
+
+def audit_actions(case) -> list[str]:
+    ids = sa.select(CaseParticipant.id).where(CaseParticipant.case_id == case.id)
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent.action)
+            .where(AuditEvent.entity_type == "case_participants", AuditEvent.entity_id.in_(ids))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "allowed"),
+    [
+        ("carer", ParticipantRole.PARENT_CARER, True),
+        ("carer", ParticipantRole.SOCIAL_WORKER, False),
+        ("carer", ParticipantRole.OTHER, False),
+        ("professional", ParticipantRole.PARENT_CARER, False),
+        ("professional", ParticipantRole.SOCIAL_WORKER, True),
+        ("professional", ParticipantRole.CASE_OFFICER, False),
+        ("officer", ParticipantRole.PARENT_CARER, False),
+        ("officer", ParticipantRole.KEY_WORKER, True),
+        ("school_lead", ParticipantRole.PARENT_CARER, False),
+        ("school_lead", ParticipantRole.SCHOOL_ATTENDANCE_LEAD, True),
+        ("school_lead", ParticipantRole.CASE_OFFICER, False),
+    ],
+)
+def test_a_role_must_fit_the_kind_of_person(officer, pupil, make_case, make_user, social_worker, who, role, allowed):
+    case = make_case(pupil, officer=officer)
+    db.session.execute(sa.delete(CaseParticipant).where(CaseParticipant.case_id == case.id))
+    person = {
+        "carer": lambda: pupil.carer_links[0].carer,
+        "professional": lambda: social_worker,
+        "officer": lambda: make_user(Role.OFFICER),
+        "school_lead": lambda: make_user(Role.SCHOOL_LEAD, schools=[pupil.school]),
+    }[who]()
+    add = partial(
+        participants.add_participant,
+        case,
+        person,
+        role=role,
+        lead_practitioner=False,
+        started_on=date.today(),
+        notes="",
+        actor=officer,
+    )
+    if allowed:
+        assert add().role == role
+    else:
+        with pytest.raises(ServiceError) as refusal:
+            add()
+        assert refusal.value.field == "role"
+        assert db.session.scalar(sa.select(sa.func.count(CaseParticipant.id))) == 0
+
+
+def test_the_form_offers_only_the_roles_that_fit_the_person(client, sign_in, officer, pupil, make_case, social_worker):
+    case = make_case(pupil, officer=officer)
+    sign_in(officer)
+    choose = client.get(f"/cases/{case.id}/people/new").text
+    assert (
+        "Sam Social, Children" in choose
+        and "Mia Child (Mother; Parental responsibility and lives with the child)" in choose
+    )
+    professional = client.get(add_url(case, f"professional-{social_worker.id}")).text
+    assert 'value="social_worker"' in professional and 'value="parent_carer"' not in professional
+    before = db.session.scalar(sa.select(sa.func.count(CaseParticipant.id)))
+    faked = client.post(
+        add_url(case, f"professional-{social_worker.id}"),
+        data={"role": "parent_carer", "started_on": boxes(date.today())},
+    )
+    assert faked.status_code == 400 and "Select one of the roles listed" in faked.text
+    assert db.session.scalar(sa.select(sa.func.count(CaseParticipant.id))) == before
+    unknown = client.get(add_url(case, "professional-999999"))
+    assert unknown.status_code == 400 and "Select the person to add from the list" in unknown.text
+
+
+def test_the_staff_offered_are_the_local_authority_and_the_childs_own_school(
+    client, sign_in, officer, pupil, make_case, make_user, make_school
+):
+    case = make_case(pupil, officer=officer)
+    own_lead = make_user(Role.SCHOOL_LEAD, schools=[pupil.school], name="Own Lead")
+    elsewhere = make_user(Role.SCHOOL_LEAD, schools=[make_school(name="Other School")], name="Far Lead")
+    make_user(Role.MANAGER, name="Mo Manager")
+    sign_in(officer)
+    page = client.get(f"/cases/{case.id}/people/new").text
+    assert "Own Lead" in page and "Mo Manager" in page and "Far Lead" not in page
+    response = client.post(
+        add_url(case, f"user-{elsewhere.id}"),
+        data={"role": "school_attendance_lead", "started_on": boxes(date.today())},
+    )
+    assert response.status_code == 400
+    assert elsewhere.id not in set(db.session.scalars(sa.select(CaseParticipant.user_id)))
+    assert own_lead.id is not None
+
+
+def test_adding_a_lead_hands_over_from_the_previous_one_who_stays_involved(
+    client, sign_in, officer, pupil, make_case, make_user
+):
     case = make_case(pupil, officer=officer)
     colleague, other = make_user(Role.OFFICER, name="Lee Lead"), make_user(Role.OFFICER, name="Nia Next")
     sign_in(officer)
-    today = date.today()
-    when = [str(today.day), str(today.month), str(today.year)]
-    first = client.post(
-        f"/cases/{case.id}/people/new",
-        data={
-            "person": f"user-{colleague.id}",
-            "role": "lead_practitioner",
-            "lead_practitioner": "y",
-            "started_on": when,
-        },
+    for person in (colleague, other):
+        response = client.post(
+            add_url(case, f"user-{person.id}"),
+            data={"role": "key_worker", "lead_practitioner": "y", "started_on": boxes(date.today())},
+        )
+        assert response.status_code == 302
+    people = {
+        p.name: p for p in db.session.scalars(sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id))
+    }
+    assert people["Nia Next"].is_lead_practitioner and not people["Lee Lead"].is_lead_practitioner
+    assert people["Lee Lead"].is_current
+    page = client.get(f"/cases/{case.id}/people").text
+    assert len(re.findall(r'govuk-tag--blue">\s*Lead practitioner', page)) == 1
+    assert audit_actions(case).count("participant.lead_handed_over") == 1
+
+
+def test_make_lead_practitioner_moves_the_lead_and_the_timeline_records_the_handover(
+    client, sign_in, officer, pupil, make_case, social_worker
+):
+    case = make_case(pupil, officer=officer)
+    officer_part = db.session.scalar(
+        sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.user_id == officer.id)
     )
-    assert first.status_code == 302
-    second = client.post(
-        f"/cases/{case.id}/people/new",
-        data={"person": f"user-{other.id}", "role": "lead_practitioner", "lead_practitioner": "y", "started_on": when},
+    worker = add_social_worker(case, social_worker, officer, lead=True)
+    sign_in(officer)
+    assert (
+        "Sam Social is the lead practitioner now" in client.get(f"/cases/{case.id}/people/{officer_part.id}/lead").text
     )
-    assert second.status_code == 400 and "Lee Lead is the lead practitioner" in second.text
+    stale = client.post(f"/cases/{case.id}/people/{officer_part.id}/lead", data={"version": officer_part.version + 1})
+    assert stale.status_code == 409 and db.session.get(CaseParticipant, worker.id).is_lead_practitioner
+    response = client.post(f"/cases/{case.id}/people/{officer_part.id}/lead", data={"version": officer_part.version})
+    assert response.status_code == 302
+    assert db.session.get(CaseParticipant, officer_part.id).is_lead_practitioner
+    assert not db.session.get(CaseParticipant, worker.id).is_lead_practitioner
+    assert db.session.get(CaseParticipant, worker.id).is_current
+    timeline = client.get(f"/cases/{case.id}/timeline?kinds=people").text
+    assert "Sam Social is no longer the lead practitioner; Olive Officer took over" in timeline
+    assert "Sam Social joined the case as social worker" in timeline
+
+
+def test_a_parent_cannot_be_made_the_lead_practitioner(client, sign_in, officer, pupil, make_case):
+    case = make_case(pupil, officer=officer)
+    parent = db.session.scalar(
+        sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.carer_id.is_not(None))
+    )
+    sign_in(officer)
+    response = client.post(f"/cases/{case.id}/people/{parent.id}/lead", data={"version": parent.version})
+    assert response.status_code == 400 and "A parent or carer cannot be the lead practitioner" in response.text
+    assert not db.session.get(CaseParticipant, parent.id).is_lead_practitioner
+
+
+def test_changing_a_role_offers_roles_that_fit_and_keeps_the_change(
+    client, sign_in, officer, pupil, make_case, social_worker
+):
+    case = make_case(pupil, officer=officer)
+    worker = add_social_worker(case, social_worker, officer)
+    sign_in(officer)
+    url = f"/cases/{case.id}/people/{worker.id}/role"
+    assert 'value="parent_carer"' not in client.get(url).text
+    refused = client.post(url, data={"role": "parent_carer", "version": worker.version})
+    assert (
+        refused.status_code == 400 and db.session.get(CaseParticipant, worker.id).role == ParticipantRole.SOCIAL_WORKER
+    )
+    assert client.post(url, data={"role": "key_worker", "version": worker.version}).status_code == 302
+    assert db.session.get(CaseParticipant, worker.id).role == ParticipantRole.KEY_WORKER
+    assert "participant.role_changed" in audit_actions(case)
+
+
+@pytest.mark.parametrize(
+    ("started", "message"),
+    [
+        (date(1066, 1, 1), "The date they became involved must be on or after"),
+        (date.today() + timedelta(days=1), "The date they became involved must be today or in the past"),
+    ],
+)
+def test_an_implausible_start_date_is_refused(
+    client, sign_in, officer, pupil, make_case, social_worker, started, message
+):
+    case = make_case(pupil, officer=officer)
+    sign_in(officer)
+    before = db.session.scalar(sa.select(sa.func.count(CaseParticipant.id)))
+    response = client.post(
+        add_url(case, f"professional-{social_worker.id}"), data={"role": "social_worker", "started_on": boxes(started)}
+    )
+    assert response.status_code == 400 and message in response.text
+    assert db.session.scalar(sa.select(sa.func.count(CaseParticipant.id))) == before
+
+
+def test_the_people_page_shows_each_carers_s576_basis(client, sign_in, officer, pupil, make_case, db_session):
+    grandmother = Carer(carer_ref="GRAN1", forename="Gwen", surname="Gran", address="2 Road")
+    db_session.add(grandmother)
+    db_session.flush()
+    db_session.add(
+        PupilCarer(
+            pupil_id=pupil.id,
+            carer_id=grandmother.id,
+            relationship_to_pupil="Grandmother",
+            parental_responsibility=False,
+            lives_with_pupil=False,
+        )
+    )
+    case = make_case(pupil, officer=officer)
+    sign_in(officer)
+    page = client.get(f"/cases/{case.id}/people").text
+    assert "s576 parent: parental responsibility and lives with the child" in page
+    assert "Not a parent under s576" in page
+    assert "Gwen Gran (Grandmother; Not a parent under s576)" in client.get(f"/cases/{case.id}/people/new").text
+
+
+def test_the_school_contact_is_named_after_opening(client, sign_in, officer, pupil, make_case, make_user, make_school):
+    case = make_case(pupil, officer=officer)
+    lead = make_user(Role.SCHOOL_LEAD, schools=[pupil.school], name="Lou Lead")
+    elsewhere = make_user(Role.SCHOOL_LEAD, schools=[make_school(name="Other School")], name="Far Lead")
+    sign_in(officer)
+    assert f'href="/cases/{case.id}/school-contact"' in client.get(f"/cases/{case.id}").text
+    url = f"/cases/{case.id}/school-contact"
+    assert "Far Lead" not in client.get(url).text
+    refused = client.post(url, data={"school_contact": elsewhere.id, "version": case.version})
+    assert refused.status_code == 400 and db.session.get(Case, case.id).school_contact_id is None
+    assert client.post(url, data={"school_contact": lead.id, "version": case.version}).status_code == 302
+    changed = db.session.get(Case, case.id)
+    assert changed.school_contact_id == lead.id
+    assert lead.id in set(
+        db.session.scalars(sa.select(CaseParticipant.user_id).where(CaseParticipant.case_id == case.id))
+    )
+    assert client.post(url, data={"school_contact": lead.id, "version": changed.version - 1}).status_code == 409
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from ewo_cases.models import (
 from ewo_cases.services import letters
 from ewo_cases.services.letter_wording import DEFAULTS, placeholders
 from ewo_cases.services.transitions import load_facts
+from tests.case_records import opened_before
 from tests.letter_helpers import TODAY, add_carer, count, day, parents
 from workflows import CaseStage
 from workflows.legal import NoticeKind
@@ -45,7 +46,7 @@ def case(make_pupil, make_case):
     pupil = make_pupil(forename="Sam", surname="Taylor")
     add_carer(pupil, "Alex", "Taylor")
     add_carer(pupil, "Jordan", "Reed", relationship_to_pupil="Step-parent", parental_responsibility=False)
-    return make_case(pupil, unauthorised_in_window=12)
+    return opened_before(make_case(pupil, unauthorised_in_window=12))
 
 
 @pytest.fixture
@@ -301,7 +302,10 @@ def test_a_penalty_notice_goes_only_to_the_parent_it_was_issued_to(client, case,
         ({"kind": "penalty_notice", "addressee": "PARENT"}, "Choose the penalty notice the letter is for"),
         ({"kind": "notice_to_improve", "addressee": "PARENT"}, "Choose the notice to improve the letter is about"),
         ({"kind": "attendance_contract", "addressee": "PARENT"}, "Choose the attendance contract"),
-        ({"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"}, "Select the meeting from the list"),
+        (
+            {"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"},
+            "Select the meeting from the list",
+        ),
     ],
 )
 def test_a_bad_choice_is_refused_on_preview_and_on_generating(client, case, officer, parent, data, message):
@@ -353,7 +357,7 @@ def test_serving_a_warning_letter_is_recorded_once_and_reaches_the_workflow(clie
         and "This letter has been served" in page.text
         and "Record service</button>" not in page.text
     )
-    again = client.post(url, data={"served_on": day(TODAY), "method": "post"})
+    again = client.post(url, data={"served_on": day(TODAY), "method": "post", "version": letter.version})
     assert again.status_code == 400 and "already served on 2 March 2026" in again.text
     db.session.refresh(letter)
     assert letter.service_method == ServiceMethod.HAND
@@ -372,7 +376,7 @@ def test_serving_a_warning_letter_is_recorded_once_and_reaches_the_workflow(clie
 )
 def test_bad_service_details_are_refused_and_nothing_is_written(client, case, officer, parent, data, message):
     letter = make_letter(case, parent)
-    response = client.post(letters_url(case, f"/{letter.id}/service"), data=data)
+    response = client.post(letters_url(case, f"/{letter.id}/service"), data={**data, "version": letter.version})
     assert response.status_code == 400 and message in response.text
     db.session.refresh(letter)
     assert letter.served_on is None and count(AuditEvent, AuditEvent.action == "letter.served") == 0

@@ -25,7 +25,7 @@ from ewo_cases.models import (
 from ewo_cases.services import meetings as meeting_service
 from ewo_cases.services import plans as plan_service
 from ewo_cases.services.transitions import load_facts
-from tests.case_records import TODAY, add_parent, add_user_participant, count, day, participant
+from tests.case_records import TODAY, add_parent, add_user_participant, count, day, opened_before, participant
 from workflows import CaseStage
 from workflows.cases.facts import MeetingFacts
 
@@ -38,7 +38,7 @@ def today(app, monkeypatch):
 
 @pytest.fixture
 def case(make_case):
-    case = make_case()
+    case = opened_before(make_case())
     add_parent(case)
     return case
 

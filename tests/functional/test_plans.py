@@ -25,7 +25,7 @@ from ewo_cases.services import contracts as contract_service
 from ewo_cases.services import plans as plan_service
 from ewo_cases.services.errors import ConflictError
 from ewo_cases.services.transitions import load_facts
-from tests.case_records import TODAY, add_parent, add_user_participant, count, day, participant
+from tests.case_records import TODAY, add_parent, add_user_participant, count, day, opened_before, participant
 from workflows import CaseStage
 
 
@@ -37,7 +37,7 @@ def today(app, monkeypatch):
 
 @pytest.fixture
 def case(make_case):
-    case = make_case()
+    case = opened_before(make_case())
     add_parent(case)
     return case
 

@@ -213,7 +213,7 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
                     CaseParticipant(
                         case_id=self.case.id,
                         user_id=people["officer"].id,
-                        role=ParticipantRole.LEAD_PRACTITIONER,
+                        role=ParticipantRole.KEY_WORKER,
                         is_lead_practitioner=True,
                         started_on=self.today,
                     )

@@ -639,7 +639,7 @@ def early_help_started(s: Story) -> None:
         review_on=s.ahead(8),
     )
     s.record(case, RecordKind.FAMILY_CONSENT, s.ago(48), "Mum and dad consented to an early help assessment.")
-    s.join(case, "Martin Reid", ParticipantRole.LEAD_PRACTITIONER, s.ago(47), lead=True)
+    s.join(case, "Martin Reid", ParticipantRole.KEY_WORKER, s.ago(47), lead=True)
     s.move(case, "start_early_help", s.ago(46), actor=s.cast.officer, reason="Several needs beyond attendance.")
     s.progress(case, 0, s.ago(30), "done", "Assessment completed by the lead practitioner.")
     s.meeting(case, MeetingKind.TEAM_AROUND_THE_FAMILY, arranged=s.ago(5), held=None, invite_letter=True)
