@@ -29,6 +29,7 @@ from ewo_cases.models import (
     Eso,
     Letter,
     Meeting,
+    MeetingCorrection,
     MeetingStatus,
     Note,
     NoteKind,
@@ -41,6 +42,7 @@ from ewo_cases.models import (
 from ewo_cases.services import audit
 from ewo_cases.services.approvals import APPROVAL_LABELS
 from ewo_cases.services.errors import ServiceError
+from ewo_cases.services.meetings import narrative
 from ewo_cases.services.record_dates import check_happened
 from ewo_cases.templating import LONDON, format_date, format_datetime
 
@@ -297,7 +299,11 @@ def _meeting_entries(case: Case) -> list[TimelineEntry]:
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.case_id == case.id)
-        .options(selectinload(Meeting.created_by), selectinload(Meeting.recorded_by))
+        .options(
+            selectinload(Meeting.created_by),
+            selectinload(Meeting.recorded_by),
+            selectinload(Meeting.corrections).selectinload(MeetingCorrection.corrected_by),
+        )
     ).all()
     entries = []
     for meeting in meetings:
@@ -316,18 +322,32 @@ def _meeting_entries(case: Case) -> list[TimelineEntry]:
         )
         if meeting.status == MeetingStatus.HELD and meeting.held_on:
             entries.append(_held_meeting_entry(meeting, link))
+        entries += [
+            TimelineEntry(
+                when=correction.corrected_at,
+                kind="meeting",
+                title=f"Record of the {meeting.kind.label.lower()} of {format_date(meeting.held_on)} corrected",
+                details=(("Reason for correction", correction.reason),),
+                author=correction.corrected_by.name,
+                link=link,
+                link_text="View the meeting and what its record said before",
+            )
+            for correction in meeting.corrections
+        ]
     return entries
 
 
 def _held_meeting_entry(meeting: Meeting, link: str | None) -> TimelineEntry:
-    details = [("Decisions", meeting.decisions)] if meeting.decisions else []
+    record = narrative(meeting)
+    details = [("Decisions", record.decisions)] if record.decisions else []
     if meeting.child_attended is not None:
         details.append(("Child attended", "Yes" if meeting.child_attended else "No"))
     return TimelineEntry(
         when=_midday(meeting.held_on),
         kind="meeting",
         title=f"{meeting.kind.label} held",
-        body=meeting.summary,
+        body=record.summary,
+        tag="Corrected" if meeting.corrections else "",
         details=tuple(details),
         author=meeting.recorded_by.name if meeting.recorded_by else "",
         link=link,

@@ -49,6 +49,7 @@ from ewo_cases.services.letter_wording import (
     placeholders,
     sample_facts,
 )
+from ewo_cases.services.meetings import narrative
 from ewo_cases.templating import LONDON, format_date
 from workflows.legal import (
     DISCOUNT_DAYS,
@@ -261,16 +262,17 @@ def _meeting_summary_facts(meeting: Meeting, _addressee: CaseParticipant) -> Fac
     if meeting.status != MeetingStatus.HELD:
         raise ServiceError("Choose a meeting that has been held and recorded", field="meeting")
     actions = db.session.scalars(sa.select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id))
+    record = narrative(meeting)  # as last corrected
     return {
         **_meeting_basics(meeting),
         "meeting_held_on": format_date(meeting.held_on or meeting.scheduled_for),
-        "meeting_summary": meeting.summary,
-        "meeting_decisions": meeting.decisions,
+        "meeting_summary": record.summary,
+        "meeting_decisions": record.decisions,
         "meeting_actions": "\n".join(
             f"- {action.description} ({action.owner.label}, by {format_date(action.due_on)})" for action in actions
         ),
-        "child_views": meeting.child_views,
-        "family_views": meeting.family_views,
+        "child_views": record.child_views,
+        "family_views": record.family_views,
     }
 
 

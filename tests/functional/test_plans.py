@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -102,6 +102,10 @@ def test_officer_writes_the_plan_and_its_first_revision(client, case, officer):
             {"goals": "Goals", "review_on": day(TODAY - timedelta(days=1))},
             "The review date must be today or in the future",
         ),
+        (
+            {"goals": "Goals", "review_on": ["31", "12", "9999"]},
+            "The review date must be on or before 1 March 2028, within 2 years",
+        ),
     ],
 )
 def test_a_bad_plan_is_explained_and_nothing_is_written(client, case, officer, form, message):
@@ -182,6 +186,7 @@ def test_officer_adds_an_action_owned_by_a_parent(client, case, officer, plan):
         ({"due_on": day(None)}, "Enter the date it is due by"),
         ({"due_on": ["29", "2", "2026"]}, "The due date must be a real date"),
         ({"due_on": day(TODAY - timedelta(days=1))}, "The due date must be today or in the future"),
+        ({"due_on": ["31", "12", "9999"]}, "The due date must be on or before 1 March 2028, within 2 years"),
     ],
 )
 def test_a_bad_action_is_explained_and_nothing_is_written(client, case, officer, plan, changes, message):
@@ -339,6 +344,44 @@ def test_a_school_lead_changes_the_details_of_the_schools_own_actions(client, ca
     }
     assert client.post(f"/cases/{case.id}/plan/actions/{schools.id}", data=form).status_code == 302
     assert db.session.get(Action, schools.id).description == "Check in at lunch too"
+
+
+@pytest.mark.parametrize(
+    ("due_on", "message"),
+    [
+        (date(2000, 1, 1), "The due date must be today or in the future"),
+        (date(9999, 12, 31), "The due date must be on or before 1 March 2028, within 2 years"),
+    ],
+)
+def test_editing_an_action_follows_the_same_date_rules_as_adding_one(client, case, officer, plan, due_on, message):
+    action = add(plan)
+    form = {
+        "status": "in_progress",
+        "note": "",
+        "description": action.description,
+        "owner": plan_service.owner_choice_of(action),
+        "due_on": day(due_on),
+        "version": action.version,
+    }
+    response = client.post(f"/cases/{case.id}/plan/actions/{action.id}", data=form)
+    assert response.status_code == 400 and message in response.text
+    assert db.session.get(Action, action.id).due_on == action.due_on and len(revisions(plan)) == 2
+
+
+def test_an_overdue_action_can_still_be_updated_without_moving_its_due_date(client, case, officer, plan):
+    action = add(plan)
+    action.due_on = TODAY - timedelta(days=5)
+    db.session.flush()
+    form = {
+        "status": "in_progress",
+        "note": "Started late",
+        "description": "Phone home every Friday",
+        "owner": plan_service.owner_choice_of(action),
+        "due_on": day(action.due_on),
+        "version": action.version,
+    }
+    assert client.post(f"/cases/{case.id}/plan/actions/{action.id}", data=form).status_code == 302
+    assert db.session.get(Action, action.id).description == "Phone home every Friday"
 
 
 def test_only_the_la_or_an_actions_owner_may_change_its_details(case, plan, make_user):

@@ -93,10 +93,7 @@ def world(committed_app) -> dict[str, int]:
         meeting = meetings.schedule_meeting(
             case,
             kind=MeetingKind.FAMILY_ATTENDANCE,
-            on=today,
-            at=time(9),
-            place="School",
-            invitee_ids=meetings.default_invitees(case),
+            arrangements=meetings.MeetingArrangements(today, time(9), "School", meetings.default_invitees(case)),
             actor=officer,
         )
         db.session.commit()

@@ -310,13 +310,11 @@ class Story:
         day = held or self.diary.on_or_after(arranged + timedelta(days=7))
         with self.diary.on(arranged):
             invited = meetings.default_invitees(case) + [self.person(case, role).id for role in extra]
+            place = f"{case.pupil.school.name}, meeting room 2"
             meeting = meetings.schedule_meeting(
                 case,
                 kind=kind,
-                on=day,
-                at=time(10),
-                place=f"{case.pupil.school.name}, meeting room 2",
-                invitee_ids=invited,
+                arrangements=meetings.MeetingArrangements(day, time(10), place, invited),
                 actor=case.assigned_officer,
             )
             db.session.flush()
