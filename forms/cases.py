@@ -63,7 +63,20 @@ class CaseFilterForm(GetForm):
     officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
     stage = SelectField("Stage", widget=GovSelect(), validators=[Optional()])
     band = SelectField("Attendance band", widget=GovSelect(), validators=[Optional()])
-    cohort = SelectMultipleField("Only children who", widget=GovCheckboxesInput(), validators=[Optional()])
+    cohort = SelectMultipleField(
+        "Only children who (any of these)",
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+        invalid_choice_message="Select the groups of children from the list",
+    )
+    #: The list's order, from the column headings (the view supplies the columns).
+    sort = SelectField("Sort by", validators=[Optional()], invalid_choice_message="Sort by one of the columns")
+    order = SelectField(
+        "Order",
+        validators=[Optional()],
+        choices=[SelectChoice("asc", "Ascending"), SelectChoice("desc", "Descending")],
+        invalid_choice_message="Sort ascending or descending",
+    )
 
 
 class OpenCaseForm(VersionedForm):

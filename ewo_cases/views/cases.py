@@ -26,6 +26,7 @@ from ewo_cases.models import (
     PupilCarer,
     RecordKind,
     Role,
+    School,
     User,
     user_schools,
 )
@@ -70,11 +71,33 @@ def index():
     return _list_page(_reassign_form() if current_user.role == Role.MANAGER else None)
 
 
+#: The case list's sortable columns, each with a tie-break, and the order each starts in.
+Officer = sa.orm.aliased(User)
+CASE_SORTS: dict[str, tuple[tuple[sa.ColumnElement, ...], str]] = {
+    "child": ((Pupil.surname, Pupil.forename), "asc"),
+    "school": ((School.name, Pupil.surname), "asc"),
+    # In the workflow's order (at risk first), not the alphabet's.
+    "stage": (
+        (sa.case({stage: index for index, stage in enumerate(CaseStage)}, value=Case.stage), Pupil.surname),
+        "asc",
+    ),
+    "attendance": ((PupilAttendance.attendance_pct, Pupil.surname), "asc"),
+    "officer": ((Officer.name, Pupil.surname), "asc"),
+    "in_stage": ((Case.stage_changed_at,), "desc"),
+    "opened": ((Case.opened_at,), "desc"),
+}
+DEFAULT_SORT = "in_stage"
+
+
 def _list_page(reassign_form: ReassignForm | None, status: int = 200):
     form = case_filters(CaseFilterForm(formdata=request.args))
+    form.sort.choices = [(key, key) for key in CASE_SORTS]
     if not form.validate():
-        abort(400)
-    query = _filtered(form)
+        # Bad filters (a changed link, a search that is too long) are explained above the whole list.
+        status = 400
+    sort = form.sort.data if not form.errors and form.sort.data else DEFAULT_SORT
+    order = form.order.data if not form.errors and form.order.data else CASE_SORTS[sort][1]
+    query = _filtered(form if not form.errors else None, sort, order)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)).all()
     return render_template(
@@ -85,17 +108,25 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
         page=page_number(),
         page_size=PAGE_SIZE,
         form=reassign_form,
+        sort=sort,
+        order=order,
     ), status
 
 
-def _filtered(form: CaseFilterForm) -> sa.Select:
+def _filtered(form: CaseFilterForm | None, sort: str, order: str) -> sa.Select:
+    """The cases the filters choose (open cases if there are none), in the order asked for."""
+    first, *rest = CASE_SORTS[sort][0]
     query = (
         cases(current_user)
         .add_columns(Pupil, PupilAttendance)
         .join(Pupil, Pupil.id == Case.pupil_id)
+        .join(School, School.id == Pupil.school_id)
+        .join(Officer, Officer.id == Case.assigned_officer_id)
         .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-        .order_by(Case.stage_changed_at.desc(), Case.id.desc())
+        .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
     )
+    if form is None:
+        return query.where(Case.stage != CaseStage.CLOSED)
     status = form.status.data or "open"
     if status == "open":
         query = query.where(Case.stage != CaseStage.CLOSED)
@@ -110,8 +141,9 @@ def _filtered(form: CaseFilterForm) -> sa.Select:
         query = query.where(Case.stage == CaseStage(form.stage.data))
     if form.band.data:
         query = query.where(PupilAttendance.band == form.band.data)
-    for cohort in form.cohort.data or ():
-        query = query.where(COHORTS[cohort][1]())
+    if form.cohort.data:
+        # Any of the groups ticked: "SEN support" and "EHC plan" together means either.
+        query = query.where(sa.or_(*(COHORTS[cohort][1]() for cohort in form.cohort.data)))
     return query
 
 

@@ -675,3 +675,90 @@ def test_the_case_list_filters_and_reassigns_with_distinct_field_ids(
     page = client.get("/cases/").text
     assert page.count('id="officer"') == 1 and page.count('id="new-officer"') == 1
     assert '<label class="govuk-label govuk-label--s" for="new-officer">' in page
+
+
+# --- the case list ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_cases(make_pupil, make_case, make_school, officer, make_user, school):
+    """Three open cases: different children, schools, officers, stages and days opened."""
+    other_school = make_school(name="Abbey School")
+    officer.schools.append(other_school)
+    second_officer = make_user(Role.OFFICER, schools=[school, other_school], name="Ada Officer")
+    made = []
+    for index, (forename, surname, where, by, stage, sen) in enumerate(
+        [
+            ("Zed", "Young", school, officer, CaseStage.AT_RISK, "K"),
+            ("Amy", "Adams", other_school, second_officer, CaseStage.SEVERE, "E"),
+            ("Max", "Moss", school, second_officer, CaseStage.PERSISTENT, "N"),
+        ]
+    ):
+        case = make_case(make_pupil(where, forename=forename, surname=surname, sen_status=sen), stage, officer=by)
+        case.opened_at -= timedelta(days=10 * index)
+        case.stage_changed_at -= timedelta(days=3 * (2 - index))
+        made.append(case)
+    db.session.flush()
+    return made
+
+
+def listed(response) -> list[str]:
+    """The children's names in the order the list shows them."""
+    return re.findall(r'<td class="govuk-table__cell">(\w+ \w+)<br>', response.text)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["Max Moss", "Amy Adams", "Zed Young"]),
+        ("?sort=child", ["Amy Adams", "Max Moss", "Zed Young"]),
+        ("?sort=child&order=desc", ["Zed Young", "Max Moss", "Amy Adams"]),
+        ("?sort=school", ["Amy Adams", "Max Moss", "Zed Young"]),
+        ("?sort=officer", ["Amy Adams", "Max Moss", "Zed Young"]),
+        ("?sort=opened", ["Zed Young", "Amy Adams", "Max Moss"]),
+        ("?sort=opened&order=asc", ["Max Moss", "Amy Adams", "Zed Young"]),
+        ("?sort=in_stage", ["Max Moss", "Amy Adams", "Zed Young"]),
+        ("?sort=stage", ["Zed Young", "Max Moss", "Amy Adams"]),
+    ],
+)
+def test_the_case_list_sorts_by_each_column(client, sign_in, officer, three_cases, query, expected):
+    sign_in(officer)
+    response = client.get(f"/cases/{query}")
+    assert response.status_code == 200 and listed(response) == expected
+
+
+def test_sorting_keeps_the_filters_and_paging_keeps_both(client, sign_in, officer, three_cases, monkeypatch):
+    from ewo_cases.views import cases as case_views
+
+    monkeypatch.setattr(case_views, "PAGE_SIZE", 1)
+    sign_in(officer)
+    page = client.get("/cases/?status=open&sort=child&order=asc").text
+    assert "sort=child" in page and 'name="sort" value="child"' in page
+    assert 'href="/cases/?status=open&amp;sort=child&amp;order=asc&amp;page=2"' in page
+    assert 'aria-sort="ascending"' in page
+
+
+def test_ticking_two_cohorts_shows_children_in_either(client, sign_in, officer, three_cases):
+    sign_in(officer)
+    response = client.get("/cases/?cohort=sen_support&cohort=ehcp&sort=child")
+    assert listed(response) == ["Amy Adams", "Zed Young"]
+    assert "Only children who (any of these)" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?q=" + "x" * 101, "Name, UPN or case reference must be 100 characters or fewer"),
+        ("?stage=nowhere", "Select the stage from the list"),
+        ("?cohort=left_handed", "Select the groups of children from the list"),
+        ("?sort=shoe_size", "Sort by one of the columns"),
+        ("?order=sideways", "Sort ascending or descending"),
+    ],
+)
+def test_bad_list_filters_show_the_list_with_an_error_summary(client, sign_in, officer, three_cases, query, message):
+    sign_in(officer)
+    response = client.get(f"/cases/{query}")
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text and message in response.text
+    assert "There is a problem with your request" not in response.text
+    assert len(listed(response)) == 3 and response.text.count("<title>Error: Cases") == 1
