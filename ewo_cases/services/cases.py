@@ -155,7 +155,14 @@ def set_school_contact(case: Case, lead: User, *, actor: User, expected_version:
 
 
 def refer(pupil: Pupil, *, actor: User, reason: str, support_so_far: str) -> Referral:
-    """A school lead asks the local authority to open a case."""
+    """A school lead asks the local authority to open a case (not for a child already on an open case)."""
+    open_case_now = db.session.scalar(sa.select(Case).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED))
+    if open_case_now is not None:
+        raise ServiceError(
+            f"{pupil.name} is already on case {open_case_now.reference}, which is open: contact its officer, "
+            f"{open_case_now.assigned_officer.name}, instead of referring",
+            field="reason",
+        )
     pending = db.session.scalar(
         sa.select(Referral.id).where(Referral.pupil_id == pupil.id, Referral.status == ReferralStatus.PENDING)
     )
@@ -190,12 +197,20 @@ def accept_referral(
         actor=actor,
         officer=officer,
         school_contact=referral.referred_by,
-        reason=f"Referred by {referral.school.name}: {referral.reason}",
+        reason=opening_reason(referral),
         override_reason=override_reason,
     )
     _decide(referral, ReferralStatus.ACCEPTED, actor, f"Case {case.reference} opened")
     referral.case_id = case.id
     return case
+
+
+def opening_reason(referral: Referral) -> str:
+    """Why a case opened from a referral: the school's reason and the support it has already given."""
+    reason = f"Referred by {referral.school.name}: {referral.reason}"
+    if referral.support_so_far:
+        reason += f"\n\nSupport the school has given so far: {referral.support_so_far}"
+    return reason
 
 
 def decline_referral(referral: Referral, *, actor: User, reason: str, expected_version: int | None) -> Referral:

@@ -370,6 +370,42 @@ def preview_letter(case: Case, kind: LetterKind, addressee: CaseParticipant, **s
     return _draft_for_case(kind, current_wording(kind), letter_facts(case, kind, addressee, **sources))
 
 
+#: Letters that warn of, or take, legal action because of unauthorised absence.
+ABOUT_UNAUTHORISED_ABSENCE = frozenset(
+    {LetterKind.WARNING_OF_LEGAL_ACTION, LetterKind.NOTICE_TO_IMPROVE, LetterKind.PENALTY_NOTICE}
+)
+#: Wording that tells the reader they have had a letter before.
+CLAIMS_AN_EARLIER_LETTER = re.compile(r"written to you before", re.IGNORECASE)
+
+
+def preview_warnings(case: Case, kind: LetterKind, addressee: CaseParticipant) -> list[str]:
+    """What an officer should check before making the letter: wording the case's facts do not bear out."""
+    warnings = []
+    figures = db.session.get(PupilAttendance, case.pupil_id)
+    if kind in ABOUT_UNAUTHORISED_ABSENCE and (figures is None or figures.unauthorised == 0):
+        warnings.append(
+            f"{case.pupil.forename} has no unauthorised absence recorded this year. A {kind.label.lower()} letter "
+            "is about unauthorised absence: check the register before you make it."
+        )
+    if CLAIMS_AN_EARLIER_LETTER.search(template_for(kind).body) and not _served_before(case, addressee):
+        warnings.append(
+            f"The letter says “I have written to you before”, but no earlier letter to {addressee.name} on this "
+            "case has been recorded as served. Make and serve an earlier letter first, or check the wording."
+        )
+    return warnings
+
+
+def _served_before(case: Case, addressee: CaseParticipant) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Letter.id)).where(
+                Letter.case_id == case.id, Letter.addressee_id == addressee.id, Letter.served_on.is_not(None)
+            )
+        )
+        > 0
+    )
+
+
 def generate_letter(case: Case, kind: LetterKind, addressee: CaseParticipant, actor: User, **sources: object) -> Letter:
     """Make a letter: fill in the current wording, store it with its PDF, and audit.
 

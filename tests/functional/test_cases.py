@@ -547,6 +547,22 @@ def test_a_school_refers_and_an_officer_accepts_by_opening_a_case(client, sign_i
     referral = db.session.get(Referral, referral.id)
     assert referral.status == ReferralStatus.ACCEPTED and referral.case_id == case.id
     assert case.school_contact_id == lead.id
+    # What the school tried travels with the case, into its opening reason and first timeline entry.
+    assert "Support the school has given so far: Two meetings" in case.opening_reason
+    assert "Support the school has given so far: Two meetings" in client.get(f"/cases/{case.id}/timeline").text
+
+
+def test_a_child_already_on_an_open_case_is_not_referred(client, sign_in, make_user, officer, pupil, school, make_case):
+    case = make_case(pupil, officer=officer)
+    lead = make_user(Role.SCHOOL_LEAD, schools=[school], name="Lou Lead")
+    sign_in(lead)
+    response = client.post(
+        f"/referrals/new?pupil={pupil.id}", data={"reason": "Absent most Mondays", "support_so_far": "Two meetings"}
+    )
+    assert response.status_code == 400
+    assert f"Casey Child is already on case {case.reference}, which is open" in response.text
+    assert "contact its officer, Olive Officer" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 0
 
 
 def test_declining_a_referral_needs_a_reason_the_school_sees(client, sign_in, make_user, officer, pupil, school):

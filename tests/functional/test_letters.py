@@ -22,6 +22,7 @@ from ewo_cases.models import (
     MeetingStatus,
     NoticeToImprove,
     PenaltyNotice,
+    PupilAttendance,
     Role,
     ServiceMethod,
 )
@@ -177,6 +178,39 @@ def test_the_pdf_downloads_and_the_download_is_logged(client, case, officer, par
     assert response.data.startswith(b"%PDF")
     logged = db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "letter")).one()
     assert (logged.action, logged.record_id, logged.pupil_id) == ("exported", letter.id, case.pupil_id)
+
+
+@pytest.mark.parametrize(
+    ("unauthorised", "served_before", "warned"),
+    [
+        (0, False, ["no unauthorised absence recorded this year", "no earlier letter to Alex Taylor"]),
+        (14, False, ["no earlier letter to Alex Taylor"]),
+        (0, True, ["no unauthorised absence recorded this year"]),
+        (14, True, []),
+    ],
+)
+def test_a_warning_letter_preview_warns_when_the_facts_do_not_bear_it_out(
+    client, case, officer, parent, unauthorised, served_before, warned
+):
+    db.session.get(PupilAttendance, case.pupil_id).unauthorised = unauthorised
+    if served_before:
+        earlier = make_letter(case, parent, kind=LetterKind.ATTENDANCE_CONCERN)
+        letters.serve_letter(
+            earlier, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=earlier.version
+        )
+    db.session.flush()
+    response = client.get(letters_url(case, "/new"), query_string=choice(LetterKind.WARNING_OF_LEGAL_ACTION, parent))
+    assert response.status_code == 200 and "Make the letter" in response.text
+    assert response.text.count('class="govuk-warning-text"') == len(warned)
+    for text in warned:
+        assert text in response.text, text
+
+
+def test_an_attendance_concern_letter_has_no_such_warnings(client, case, officer, parent):
+    db.session.get(PupilAttendance, case.pupil_id).unauthorised = 0
+    db.session.flush()
+    response = client.get(letters_url(case, "/new"), query_string=choice(LetterKind.ATTENDANCE_CONCERN, parent))
+    assert 'class="govuk-warning-text"' not in response.text
 
 
 def test_a_parents_name_is_escaped_in_the_preview_and_the_letter(client, case, officer, parent):
