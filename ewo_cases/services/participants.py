@@ -174,6 +174,8 @@ def end_participation(
 def _take_lead(participant: CaseParticipant, actor: User) -> None:
     """Move the lead to ``participant``: the previous lead's flag goes first, as one lead at a time is enforced
     by the database at every statement."""
+    # One handover at a time per case: a second waits here, then hands over from the first's new lead.
+    db.session.execute(sa.select(Case.id).where(Case.id == participant.case_id).with_for_update())
     previous = current_lead(participant.case_id)
     handed_over = ""
     if previous is not None and previous is not participant:

@@ -53,10 +53,26 @@ from workflows.legal import Section444, Sentence, Verdict, WithdrawalGround
 
 #: Agencies and professionals in the demo directory: (agency, kind, [(name, job title)]).
 DIRECTORY = (
-    ("Anytown Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, [("Aisha Bello", "Social worker")]),
+    (
+        "Anytown Children's Social Care",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        [("Aisha Bello", "Social worker"), ("Tom Whitfield", "Senior social worker")],
+    ),
     ("Anytown Early Help Hub", AgencyKind.EARLY_HELP, [("Martin Reid", "Family support worker")]),
     ("Anytown CAMHS", AgencyKind.MENTAL_HEALTH, [("Dr Helen Cho", "Clinical psychologist")]),
     ("Anytown School Nursing Service", AgencyKind.SCHOOL_NURSING, [("Jo Evans", "School nurse")]),
+    ("Anytown Attendance Support Team", AgencyKind.ATTENDANCE_SUPPORT, [("Ravi Shah", "Attendance support worker")]),
+    ("Anytown SEND Service", AgencyKind.SEND, [("Grace Okoro", "SEND case officer")]),
+    ("Anytown Virtual School", AgencyKind.VIRTUAL_SCHOOL, [("Paul Hart", "Virtual School Head")]),
+    (
+        "Anytown Educational Psychology Service",
+        AgencyKind.EDUCATIONAL_PSYCHOLOGY,
+        [("Dr Sian Lloyd", "Educational psychologist")],
+    ),
+    ("Anytown Police Schools Team", AgencyKind.POLICE, [("PC Dan Mills", "Schools liaison officer")]),
+    ("Anytown Homes", AgencyKind.HOUSING, [("Karen Doyle", "Housing officer")]),
+    ("Anytown Young Carers", AgencyKind.YOUNG_CARERS, [("Lily Marsh", "Young carers worker")]),
+    ("Anytown Youth Justice Service", AgencyKind.YOUTH_JUSTICE, [("Femi Adeyemi", "Youth justice worker")]),
 )
 
 
@@ -113,13 +129,40 @@ class Casting:
     def __init__(self) -> None:
         self.used: set[int] = set()
 
-    def child(self, urn: str, bands: tuple[Band, ...], *, threshold: bool = False, parents: int = 1) -> Pupil:
+    def child(
+        self,
+        urn: str,
+        bands: tuple[Band, ...],
+        *,
+        threshold: bool = False,
+        parents: int = 1,
+        with_a_carer_who_is_not_a_parent: bool = False,
+    ) -> Pupil:
+        for pupil in db.session.scalars(self._candidates(urn, bands, threshold)):
+            not_parents = [link for link in pupil.carer_links if not link.is_parent]
+            if len(_parents(pupil)) >= parents and (not_parents or not with_a_carer_who_is_not_a_parent):
+                self.used.add(pupil.id)
+                return pupil
+        raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
+
+    def siblings(self, bands: tuple[Band, ...]) -> tuple[Pupil, Pupil]:
+        """Two children of one family, at any schools, both in ``bands``."""
+        candidates = list(db.session.scalars(self._candidates(None, bands, False)))
+        by_carer: dict[int, Pupil] = {}
+        for pupil in candidates:
+            for link in _parents(pupil):
+                brother_or_sister = by_carer.setdefault(link.carer_id, pupil)
+                if brother_or_sister is not pupil:
+                    self.used.update({pupil.id, brother_or_sister.id})
+                    return brother_or_sister, pupil
+        raise LookupError(f"no demo brothers or sisters in {bands}")
+
+    def _candidates(self, urn: str | None, bands: tuple[Band, ...], threshold: bool) -> sa.Select:
         query = (
             sa.select(Pupil)
             .join(School, School.id == Pupil.school_id)
             .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
             .where(
-                School.urn == urn,
                 PupilAttendance.band.in_(bands),
                 Pupil.year_group != "R",
                 Pupil.looked_after.is_(False),
@@ -127,13 +170,11 @@ class Casting:
             )
             .order_by(Pupil.upn)
         )
+        if urn is not None:
+            query = query.where(School.urn == urn)
         if threshold:
             query = query.where(PupilAttendance.penalty_threshold_met.is_(True))
-        for pupil in db.session.scalars(query):
-            if len(_parents(pupil)) >= parents:
-                self.used.add(pupil.id)
-                return pupil
-        raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
+        return query
 
 
 def _stage(pupil: Pupil) -> CaseStage:
@@ -539,8 +580,9 @@ def school_led_support(s: Story) -> None:
 
 
 def escalated_to_persistent(s: Story) -> None:
-    """Persistent: opened at risk, escalated as the band rose; a plan with an overdue review."""
-    pupil = s.casting.child("100001", (Band.PERSISTENT,))
+    """Persistent: opened at risk, escalated as the band rose; a plan with an overdue review. A grandmother who
+    helps out is involved but is not a parent under s576 (no notice could go to her)."""
+    pupil = s.casting.child("100001", (Band.PERSISTENT,), with_a_carer_who_is_not_a_parent=True)
     case = s.open(
         pupil,
         CaseStage.AT_RISK,
@@ -572,7 +614,16 @@ def escalated_to_persistent(s: Story) -> None:
         review_on=s.ago(2),
     )
     s.progress(case, 0, s.ago(29), "in_progress", "Referral sent to the young carers service.")
+    s.letter(
+        case,
+        LetterKind.MEETING_SUMMARY,
+        s.parent(case),
+        s.ago(29),
+        served=(s.ago(29), ServiceMethod.EMAIL),
+        meeting=db.session.scalar(sa.select(Meeting).where(Meeting.case_id == case.id)),
+    )
     s.progress(case, 0, s.ago(18), "done", "Young carers service has taken the referral; first session booked.")
+    s.join(case, "Lily Marsh", ParticipantRole.KEY_WORKER, s.ago(18))
     s.progress(case, 1, s.ago(22), "in_progress", "Check-ins running on Fridays.")
     call = s.note(case, NoteKind.PHONE_CALL, s.ago(24), "Mum rang: child ill with a cold on Monday.")
     with s.diary.on(s.ago(23)):
@@ -594,6 +645,8 @@ def severe_whole_family(s: Story) -> None:
         pupil, CaseStage.SEVERE, s.ago(45), officer=s.cast.officer, reason="Attendance below 50% since half term."
     )
     s.join(case, "Aisha Bello", ParticipantRole.SOCIAL_WORKER, s.ago(42))
+    s.join(case, "Karen Doyle", ParticipantRole.OTHER, s.ago(41))
+    s.join(case, "Dr Helen Cho", ParticipantRole.HEALTH_PROFESSIONAL, s.ago(36))
     s.note(
         case,
         NoteKind.HOME_VISIT,
@@ -640,6 +693,7 @@ def early_help_started(s: Story) -> None:
     s.join(case, "Martin Reid", ParticipantRole.KEY_WORKER, s.ago(47), lead=True)
     s.move(case, "start_early_help", s.ago(46), actor=s.cast.officer, reason="Several needs beyond attendance.")
     s.progress(case, 0, s.ago(30), "done", "Assessment completed by the lead practitioner.")
+    s.join(case, "Jo Evans", ParticipantRole.HEALTH_PROFESSIONAL, s.ago(28))
     s.meeting(case, MeetingKind.TEAM_AROUND_THE_FAMILY, arranged=s.ago(5), held=None, invite_letter=True)
 
 
@@ -986,6 +1040,23 @@ def waiting_referral(s: Story) -> None:
         )
 
 
+def brothers_and_sisters(s: Story) -> None:
+    """Two children of one family on open cases, each case showing the other, one officer for both."""
+    elder, younger = s.casting.siblings((Band.AT_RISK, Band.PERSISTENT))
+    for pupil, day in ((elder, s.ago(26)), (younger, s.ago(24))):
+        case = s.open(
+            pupil,
+            _stage(pupil),
+            day,
+            officer=s.cast.officer,
+            reason=f"Attendance falling; {pupil.forename}'s brother or sister is also missing school.",
+        )
+        s.note(
+            case, NoteKind.HOME_VISIT, s.diary.on_or_after(day + timedelta(days=1)), "Home visit about both children."
+        )
+    s.join(case, "Ravi Shah", ParticipantRole.KEY_WORKER, s.ago(20), lead=True)
+
+
 #: Recent contact on most open cases, so the drift report and alerts show the few that really lack it.
 RECENT_CONTACTS = (
     (NoteKind.PHONE_CALL, "Called mum: the week has started better; agreed to talk again on Friday."),
@@ -1022,5 +1093,6 @@ STORIES = (
     closed_improved,
     quiet_cases,
     waiting_referral,
+    brothers_and_sisters,
     keep_in_touch,
 )
