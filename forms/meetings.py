@@ -79,6 +79,11 @@ class ScheduleMeetingForm(MeetingArrangementsForm):
     )
     submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Asked first on the page, so listed first in the error summary.
+        self._fields = {"kind": self._fields.pop("kind"), **self._fields}
+
 
 class RecordMeetingForm(ActionsAgreedAtMeeting, VersionedForm):
     """What happened at a meeting, and the actions it agreed (``record_meeting_form`` adds attendance)."""
