@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ServiceError(ValueError):
     """A request the service refuses. ``field`` names the form field to attach the message to."""
@@ -24,7 +26,7 @@ class ConflictError(ServiceError):
 def check_version(record: object, expected_version: int | None) -> None:
     """Refuse to save over a version of ``record`` the user has not seen, or an edit that does not say which
     version it was made on (it could be over any later change)."""
-    noun = type(record).__name__.lower()
+    noun = re.sub(r"(?<!^)(?=[A-Z])", " ", type(record).__name__).lower()  # ActionPlan: "action plan"
     if expected_version is None:
         raise ConflictError(f"change did not say which version of the {noun} it was made on")
     if record.version != expected_version:

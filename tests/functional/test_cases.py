@@ -651,6 +651,8 @@ def test_a_school_lead_cannot_reach_another_schools_case(
         f"/cases/{case.id}/steps/close",
         f"/cases/{case.id}/records/new",
         f"/approvals/new/{case.id}/close",
+        f"/cases/{case.id}/people/new",
+        f"/cases/{case.id}/school-contact",
     ):
         assert client.get(url).status_code in (403, 404), url
     for search in (case.reference, pupil.upn, "Casey"):
@@ -778,3 +780,25 @@ def test_bad_list_filters_show_the_list_with_an_error_summary(client, sign_in, o
     assert "govuk-error-summary" in response.text and message in response.text
     assert "There is a problem with your request" not in response.text
     assert len(listed(response)) == 3 and response.text.count("<title>Error: Cases") == 1
+
+
+# --- the directory ----------------------------------------------------------------------------------------
+
+
+def test_an_agency_is_added_then_changed_only_over_the_version_loaded(client, sign_in, officer):
+    sign_in(officer)
+    form = {"name": "Anytown Homes", "kind": "housing", "phone": "", "email": "", "active": "y"}
+    assert client.post("/directory/agencies/new", data=form).status_code == 302
+    agency = db.session.scalars(sa.select(Agency)).one()
+    url = f"/directory/agencies/{agency.id}"
+    unversioned = client.post(url, data={**form, "name": "Overwritten"})
+    assert unversioned.status_code == 400 and "This page is out of date" in unversioned.text
+    loaded = agency.version
+    assert client.post(url, data={**form, "name": "Anytown Housing", "version": loaded}).status_code == 302
+    stale = client.post(url, data={**form, "name": "Lost", "version": loaded})
+    assert stale.status_code == 409 and "Lost" in stale.text and f'href="{url}"' in stale.text
+    assert db.session.get(Agency, agency.id).name == "Anytown Housing"
+    bad = client.post("/directory/agencies/new", data={**form, "name": "x" * 201, "email": "nobody"})
+    assert bad.status_code == 400
+    assert "Name must be 200 characters or fewer" in bad.text and "Enter an email address like" in bad.text
+    assert db.session.scalar(sa.select(sa.func.count(Agency.id))) == 1

@@ -413,6 +413,9 @@ def test_a_lead_of_another_school_cannot_reach_the_meetings(client, case, make_u
         assert client.get(url).status_code == 404, url
     for url in (f"{base}/new", f"{base}/{meeting.id}/record", f"{base}/{meeting.id}/cancel"):
         assert client.post(url, data={"reason": "x"}).status_code == 404, url
+    for url in (f"{base}/{meeting.id}/arrangements", f"{base}/{meeting.id}/correct"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, data={"reason": "x", "version": meeting.version}).status_code == 404, url
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.SCHEDULED
 
 
