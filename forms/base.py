@@ -37,7 +37,7 @@ class GovukMessages:
             "Not a valid choice.": self.choose,
             "Invalid Choice: could not coerce.": self.choose,
             "Invalid choice(s): one or more data inputs could not be coerced.": self.choose,
-            "This field is required.": self.choose if self.is_choice else f"Enter {self.lower_name}",
+            "This field is required.": self.choose if self.is_choice else self.enter,
             "Invalid email address.": "Enter an email address in the correct format, like name@example.com",
             "Number must be at least %(min)s.": f"{name} must be %(min)s or more",
             "Number must be at most %(max)s.": f"{name} must be %(max)s or less",
@@ -59,13 +59,22 @@ class GovukMessages:
         return messages[singular] if singular in messages else self.fallback.ngettext(singular, plural, n)
 
     @property
+    def label(self) -> str:
+        """The field's label without a trailing "(optional)"; ``%`` doubled for the formatting that follows."""
+        return OPTIONAL_SUFFIX.sub("", str(self.field.label.text)).strip().replace("%", "%%")
+
+    @property
+    def is_question(self) -> bool:
+        return self.label.endswith("?")
+
+    @property
     def name(self) -> str:
-        """The field's label as a name: without a trailing "(optional)"; ``%`` kept for the later formatting."""
-        return OPTIONAL_SUFFIX.sub("", str(self.field.label.text)).rstrip("?").replace("%", "%%")
+        """What the message is about: "Reason", or for a question, "The answer to ‘Why is it late?’"."""
+        return f"The answer to ‘{self.label}’" if self.is_question else self.label
 
     @property
     def lower_name(self) -> str:
-        """The name to use mid-sentence: "Enter the reason", keeping capitals such as "UPN" or "SENCO"."""
+        """The name to use mid-sentence: "the reason", keeping capitals such as "UPN" or "SENCO"."""
         name = self.name
         starts_an_acronym = len(name) > 1 and name[1].isupper()
         return name if starts_an_acronym else name[:1].lower() + name[1:]
@@ -75,9 +84,13 @@ class GovukMessages:
         return isinstance(self.field, SelectFieldBase | RadioField | BooleanField)
 
     @property
+    def enter(self) -> str:
+        return f"Answer ‘{self.label}’" if self.is_question else f"Enter {self.lower_name}"
+
+    @property
     def choose(self) -> str:
         """A question's label reads badly after "Select", so a question is answered from the list instead."""
-        if str(self.field.label.text).rstrip().endswith("?"):
+        if self.is_question:
             return "Select an answer from the list"
         return f"Select the {self.lower_name} from the list"  # noqa: S608 (words for people, not SQL)
 

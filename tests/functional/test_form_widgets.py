@@ -68,6 +68,7 @@ class EveryKindOfFieldForm(GovForm):
     sessions = IntegerField("Sessions missed")
     email = StringField("Email", validators=[Optional(), Email()])
     name = StringField("Full name", validators=[DataRequired()])
+    why = StringField("Why is it late?", validators=[DataRequired(), Length(max=10)])
 
 
 class Row(GovSubform):
@@ -91,6 +92,8 @@ class RowsForm(GovForm):
         ({"sessions": "lots"}, "sessions", "Sessions missed must be a whole number"),
         ({"email": "nobody"}, "email", "Enter an email address in the correct format, like name@example.com"),
         ({"name": ""}, "name", "Enter full name"),
+        ({"why": ""}, "why", "Answer ‘Why is it late?’"),
+        ({"why": "x" * 11}, "why", "The answer to ‘Why is it late?’ must be 10 characters or fewer"),
     ],
 )
 def test_every_form_gives_wtforms_own_errors_in_govuk_words(app, posted, field, message):
