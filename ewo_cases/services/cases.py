@@ -57,12 +57,17 @@ def open_case(
     return case
 
 
+def open_case_of(pupil: Pupil) -> Case | None:
+    """The child's open case, if they have one (a child has one open case at a time)."""
+    return db.session.scalar(sa.select(Case).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED))
+
+
 def _check_no_open_case(pupil: Pupil) -> None:
-    existing = db.session.scalar(
-        sa.select(Case.reference).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED)
-    )
+    existing = open_case_of(pupil)
     if existing:
-        raise ServiceError(f"{pupil.name} already has an open case ({existing}): work on that one", field="reason")
+        raise ServiceError(
+            f"{pupil.name} already has an open case ({existing.reference}): work on that one", field="reason"
+        )
 
 
 def _check_officer(officer: User) -> None:
@@ -156,7 +161,7 @@ def set_school_contact(case: Case, lead: User, *, actor: User, expected_version:
 
 def refer(pupil: Pupil, *, actor: User, reason: str, support_so_far: str) -> Referral:
     """A school lead asks the local authority to open a case (not for a child already on an open case)."""
-    open_case_now = db.session.scalar(sa.select(Case).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED))
+    open_case_now = open_case_of(pupil)
     if open_case_now is not None:
         raise ServiceError(
             f"{pupil.name} is already on case {open_case_now.reference}, which is open: contact its officer, "

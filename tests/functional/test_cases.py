@@ -556,6 +556,7 @@ def test_a_child_already_on_an_open_case_is_not_referred(client, sign_in, make_u
     case = make_case(pupil, officer=officer)
     lead = make_user(Role.SCHOOL_LEAD, schools=[school], name="Lou Lead")
     sign_in(lead)
+    assert f"is already on case {case.reference}, which is open" in client.get(f"/referrals/new?pupil={pupil.id}").text
     response = client.post(
         f"/referrals/new?pupil={pupil.id}", data={"reason": "Absent most Mondays", "support_so_far": "Two meetings"}
     )
