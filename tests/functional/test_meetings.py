@@ -544,6 +544,7 @@ def test_a_recorded_meeting_is_corrected_with_a_reason_and_keeps_what_it_said(cl
     page = client.get(f"/cases/{case.id}/meetings/{meeting.id}").text
     assert "Talked about the mornings and the bus." in page and "Reason: Left out the bus" in page
     assert "What the record said before this correction" in page
+    assert '<a class="govuk-link" href="#corrections">See what it said before</a>' in page
     timeline = client.get(f"/cases/{case.id}/timeline?kinds=meeting").text
     assert "Record of the family attendance meeting of 2 March 2026 corrected" in timeline
     db.session.scalar(sa.select(MeetingCorrection)).reason = "rewritten"
