@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -49,10 +49,12 @@ ERROR_PAGES = {
 }
 
 
-def render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None, **context):
     """Render the error page for ``status``, optionally with a more specific message."""
     page = ERROR_PAGES.get(status, ERROR_PAGES[500] if status >= 500 else ERROR_PAGES[400])
-    return render_template("errors/error.html", page=page, message=message or page.message, status=status), status
+    return render_template(
+        "errors/error.html", page=page, message=message or page.message, status=status, **context
+    ), status
 
 
 def init_app(app: Flask) -> None:
@@ -75,6 +77,9 @@ def init_app(app: Flask) -> None:
             409,
             f"Your changes have not been saved: the {error.message}. "
             "Open the record again to see the latest version, then make your changes again.",
+            typed=error.typed,
+            # The page the form was on shows the record as it now is (a GET never changes anything).
+            back_to=request.full_path.rstrip("?") if request.method == "POST" else None,
         )
 
     @app.errorhandler(StaleDataError)

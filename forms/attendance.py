@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, SubmitField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
+from forms.base import GovForm
 from forms.widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -17,7 +17,7 @@ from forms.widgets import (
 )
 
 
-class GetForm(FlaskForm):
+class GetForm(GovForm):
     """A form read from the query string: it changes nothing, so it carries no CSRF token."""
 
     class Meta:
@@ -50,7 +50,7 @@ class ListFilterForm(GetForm):
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 
 
-class ImportForm(FlaskForm):
+class ImportForm(GovForm):
     """A contract CSV file and what it holds (the view supplies kinds and schools)."""
 
     kind = RadioField(

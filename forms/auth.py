@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from forms.base import strip
+from forms.base import GovForm, strip
 from forms.widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 
 
-class SignInForm(FlaskForm):
+class SignInForm(GovForm):
     """Email and password."""
 
     email = EmailField(

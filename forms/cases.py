@@ -63,7 +63,20 @@ class CaseFilterForm(GetForm):
     officer = SelectField("Officer", widget=GovSelect(), validators=[Optional()])
     stage = SelectField("Stage", widget=GovSelect(), validators=[Optional()])
     band = SelectField("Attendance band", widget=GovSelect(), validators=[Optional()])
-    cohort = SelectMultipleField("Only children who", widget=GovCheckboxesInput(), validators=[Optional()])
+    cohort = SelectMultipleField(
+        "Only children who (any of these)",
+        widget=GovCheckboxesInput(),
+        validators=[Optional()],
+        invalid_choice_message="Select the groups of children from the list",
+    )
+    #: The list's order, from the column headings (the view supplies the columns).
+    sort = SelectField("Sort by", validators=[Optional()], invalid_choice_message="Sort by one of the columns")
+    order = SelectField(
+        "Order",
+        validators=[Optional()],
+        choices=[SelectChoice("asc", "Ascending"), SelectChoice("desc", "Descending")],
+        invalid_choice_message="Sort ascending or descending",
+    )
 
 
 class OpenCaseForm(VersionedForm):
@@ -146,29 +159,73 @@ class WithdrawRecordForm(VersionedForm):
     submit = SubmitField("Withdraw the record", widget=GovSubmitInput())
 
 
-class ParticipantForm(VersionedForm):
-    """Add someone to a case (the view supplies the people to choose from)."""
+class PersonChoiceForm(GetForm):
+    """The first question of adding someone to a case: who (the view supplies the people)."""
 
     person = SelectField(
-        "Person",
+        "Who are you adding?",
         widget=GovSelect(),
-        validators=[InputRequired("Choose the person to add")],
+        validators=[InputRequired("Select the person to add")],
         description="A parent or carer of the child, a professional from the directory, or a member of staff",
+        invalid_choice_message="Select the person to add from the list",
     )
-    role = SelectField("Role on the case", widget=GovSelect(), validators=[InputRequired("Choose their role")])
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def role_field() -> RadioField:
+    """A participant's role (the view offers only the roles that fit the person)."""
+    return RadioField(
+        "Role on the case",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Select their role on the case")],
+        invalid_choice_message="Select one of the roles listed",
+    )
+
+
+class ParticipantForm(VersionedForm):
+    """Add the chosen person to a case: their role, whether they lead, and since when."""
+
+    role = role_field()
     lead_practitioner = BooleanField(
         "They are the lead practitioner",
         widget=GovCheckboxInput(),
-        description="The one person who coordinates the family's support",
+        description="The one person who coordinates the family's support. Anyone who leads now hands over to them.",
     )
     started_on = DateField(
         "Involved from",
         format="%d %m %Y",
         widget=GovDateInput(),
+        description="For example, 27 3 2026",
         validators=[InputRequired("Enter the date they became involved")],
     )
-    notes = text_area("Notes", max_length=2000)
+    notes = text_area("Notes (optional)", max_length=2000)
     submit = SubmitField("Add to the case", widget=GovSubmitInput())
+
+
+class ParticipantRoleForm(VersionedForm):
+    """Change a participant's role on the case."""
+
+    role = role_field()
+    submit = SubmitField("Change their role", widget=GovSubmitInput())
+
+
+class MakeLeadForm(VersionedForm):
+    """Hand the lead practitioner's part to a participant."""
+
+    submit = SubmitField("Make them the lead practitioner", widget=GovSubmitInput())
+
+
+class SchoolContactForm(VersionedForm):
+    """The school attendance lead the officer works with on a case (the view supplies the school's leads)."""
+
+    school_contact = RadioField(
+        "Who is the school's contact for this case?",
+        widget=GovRadioInput(),
+        coerce=int,
+        validators=[InputRequired("Select the school's contact for this case")],
+        invalid_choice_message="Select one of the school's attendance leads listed",
+    )
+    submit = SubmitField("Save the school contact", widget=GovSubmitInput())
 
 
 class EndParticipationForm(VersionedForm):

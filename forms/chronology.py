@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, time
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -13,8 +12,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from ewo_cases.models import NoteKind
 from ewo_cases.services.chronology import TIMELINE_KINDS
 from forms.attendance import GetForm
-from forms.base import strip
-from forms.letters import explain_unreadable_date
+from forms.base import GovForm, strip
+from forms.dates import DateGiven, GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -45,7 +44,7 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute) if minute < 60 else None
 
 
-class NoteForm(FlaskForm):
+class NoteForm(GovForm):
     """What happened, when, and whether it was a significant event."""
 
     kind = RadioField(
@@ -85,11 +84,6 @@ class NoteForm(FlaskForm):
         if field.data and parse_time(field.data) is None:
             raise ValidationError("Enter the time it happened like 2:30pm or 14:30")
 
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        explain_unreadable_date(self.occurred_on, "Date it happened must be a real date, like 27 3 2026")
-        return valid
-
     @property
     def occurred_at(self) -> datetime:
         """The date and time typed, in UK time, as a UTC moment (call only after validating)."""
@@ -111,13 +105,29 @@ class CorrectionForm(NoteForm):
 
 
 class TimelineFilterForm(GetForm):
-    """Which kinds of entry to show."""
+    """Which kinds of entry and note to show, from and to which days."""
 
     kinds = SelectMultipleField(
         "Show",
         widget=GovCheckboxesInput(),
         choices=[SelectChoice(key, label) for key, label in TIMELINE_KINDS.items()],
         validators=[Optional()],
+        invalid_choice_message="Select the kinds of entry to show from the list",
     )
+    note_kinds = SelectMultipleField(
+        "Kinds of note",
+        widget=GovCheckboxesInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in NoteKind],
+        validators=[Optional()],
+        invalid_choice_message="Select the kinds of note to show from the list",
+    )
+    since = GovDateField(
+        "From", description="For example, 1 9 2026", validators=[DateGiven("From must be a real date")]
+    )
+    until = GovDateField("To", description="For example, 31 12 2026", validators=[DateGiven("To must be a real date")])
     significant = BooleanField("Only significant events", widget=GovCheckboxInput())
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
+
+    def validate_until(self, field: GovDateField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("To must be the same as or after from")

@@ -29,7 +29,7 @@ from wtforms.validators import InputRequired, Length, Optional, StopValidation, 
 from wtforms.widgets import HiddenInput
 
 from forms.attendance import GetForm
-from forms.base import VersionedForm, strip
+from forms.base import GovForm, VersionedForm, strip
 from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -137,7 +137,7 @@ def check_order(earlier: DayField, later: DayField, message: str) -> None:
         raise ValidationError(message)
 
 
-class StepForm(FlaskForm):
+class StepForm(GovForm):
     """A step that moves the case on: it carries the case's version, so a second submission is a conflict.
 
     When the child has needs to weigh before a legal step (an EHC plan, a social worker, ...) the view sets
@@ -335,7 +335,7 @@ class EsoForm(VersionedForm):
         return valid and not field.errors
 
 
-class EsoBreachForm(FlaskForm):
+class EsoBreachForm(GovForm):
     """A failure to follow the order's directions."""
 
     occurred_on = DayField("Date of the breach", required="Enter the date of the breach")
@@ -343,7 +343,7 @@ class EsoBreachForm(FlaskForm):
     submit = SubmitField("Record the breach", widget=GovSubmitInput())
 
 
-class EsoExtensionForm(FlaskForm):
+class EsoExtensionForm(GovForm):
     """The court's extension of the order."""
 
     granted_on = DayField("Date the court extended the order", required="Enter the date the court extended it")

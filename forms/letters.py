@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ewo_cases.models import LetterKind, ServiceMethod
 from ewo_cases.services.letter_sandbox import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
-from forms.base import VersionedForm, strip
+from forms.base import GovForm, VersionedForm, strip
 from forms.widgets import (
     GovDateInput,
     GovRadioInput,
@@ -20,13 +19,7 @@ from forms.widgets import (
 )
 
 
-def explain_unreadable_date(field: DateField, message: str) -> None:
-    """Replace WTForms' "Not a valid date value" with GOV.UK wording when some of a date was typed."""
-    if field.errors and field.raw_data and any(part.strip() for part in field.raw_data):
-        field.errors = [message]
-
-
-class LetterChoiceForm(FlaskForm):
+class LetterChoiceForm(GovForm):
     """Which letter, to whom, and the record it is about (the view supplies the choices)."""
 
     kind = RadioField(
@@ -82,11 +75,6 @@ class ServiceForm(VersionedForm):
         validators=[DataRequired("Choose how the letter was served")],
     )
     submit = SubmitField("Record service", widget=GovSubmitInput())
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        explain_unreadable_date(self.served_on, "Date of service must be a real date, like 27 3 2026")
-        return valid
 
 
 class WordingForm(VersionedForm):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -38,15 +37,9 @@ def text_area(label: str, *, hint: str = "", required: str | None = None, length
     )
 
 
-class ScheduleMeetingForm(FlaskForm):
-    """What kind of meeting, when, where and who is invited."""
+class MeetingArrangementsForm(VersionedForm):
+    """When and where a meeting is, and who is invited: to arrange one, or to change the arrangements."""
 
-    kind = RadioField(
-        "Kind of meeting",
-        widget=GovRadioInput(),
-        validators=[DataRequired("Choose the kind of meeting")],
-        invalid_choice_message="Choose the kind of meeting from the list",
-    )
     date = GovDateField(
         "Date",
         description=DATE_HINT,
@@ -72,7 +65,24 @@ class ScheduleMeetingForm(FlaskForm):
         validators=[DataRequired("Choose who is invited")],
         invalid_choice_message="Choose who is invited from the list",
     )
+    submit = SubmitField("Save the changes", widget=GovSubmitInput())
+
+
+class ScheduleMeetingForm(MeetingArrangementsForm):
+    """What kind of meeting, when, where and who is invited."""
+
+    kind = RadioField(
+        "Kind of meeting",
+        widget=GovRadioInput(),
+        validators=[DataRequired("Choose the kind of meeting")],
+        invalid_choice_message="Choose the kind of meeting from the list",
+    )
     submit = SubmitField("Schedule the meeting", widget=GovSubmitInput())
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Asked first on the page, so listed first in the error summary.
+        self._fields = {"kind": self._fields.pop("kind"), **self._fields}
 
 
 class RecordMeetingForm(ActionsAgreedAtMeeting, VersionedForm):
@@ -139,6 +149,22 @@ def record_meeting_form(attendees: Sequence[tuple[int, str]], **kwargs) -> Recor
     order = rest[: rest.index("held_on") + 1] + asked + rest[rest.index("held_on") + 1 :]
     form._fields = {name: form._fields[name] for name in order}
     return form
+
+
+class CorrectMeetingForm(VersionedForm):
+    """The corrected text of a held meeting's record, and why it needed correcting."""
+
+    child_views = text_area("The child's views (optional)", hint="In their own words where you can")
+    family_views = text_area("The family's views (optional)")
+    summary = text_area("Summary of the meeting", required="Enter a summary of the meeting")
+    decisions = text_area("Decisions (optional)")
+    reason = text_area(
+        "Why does the record need correcting?",
+        hint="What the record said before stays on the meeting, with this reason, your name and the time",
+        required="Say why the record needs correcting",
+        length=2000,
+    )
+    submit = SubmitField("Save the correction", widget=GovSubmitInput())
 
 
 class CancelMeetingForm(VersionedForm):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import Form, RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.base import VersionedForm, strip
+from forms.base import GovSubform, VersionedForm, strip
 from forms.dates import DateGiven, GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
@@ -54,7 +54,7 @@ class ActionForm(VersionedForm):
     submit = SubmitField("Add the action", widget=GovSubmitInput())
 
 
-class OptionalRow(Form):
+class OptionalRow(GovSubform):
     """A row of a list that grows on the page; a row left blank is ignored."""
 
     def is_blank(self) -> bool:

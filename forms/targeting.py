@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, FormField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import DataRequired
 
 from ewo_cases.models import ActionOwner
+from forms.base import GovForm
 from forms.dates import DateGiven, GovDateField
 from forms.meetings import text_area
 from forms.plans import DATE_HINT, ActionsAgreedAtMeeting, OptionalRow, description_field, due_on_field
@@ -40,7 +40,7 @@ class PupilActionForm(OptionalRow):
     due_on = due_on_field()
 
 
-class TargetingMeetingForm(ActionsAgreedAtMeeting, FlaskForm):
+class TargetingMeetingForm(ActionsAgreedAtMeeting, GovForm):
     """What a termly targeting support meeting discussed and agreed, who came, and when the next one is."""
 
     held_on = GovDateField(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from forms.base import VersionedForm, strip
+from forms.base import GovForm, VersionedForm, strip
 from forms.widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -69,7 +68,7 @@ class NewUserForm(NewPasswordMixin, UserDetailsForm):
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, GovForm):
     """A new password for an existing account."""
 
     submit = SubmitField("Set password", widget=GovSubmitInput())

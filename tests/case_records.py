@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -66,3 +66,10 @@ def count(model) -> int:
 def moment(day: date, hour: int = 11) -> datetime:
     """The stored (UTC) time of ``hour`` o'clock in England on ``day``."""
     return datetime.combine(day, time(hour), tzinfo=ENGLAND).astimezone(UTC)
+
+
+def opened_before(case: Case, days: int = 28) -> Case:
+    """Date the case's opening ``days`` back, so records of the weeks before today fall within the case."""
+    case.opened_at -= timedelta(days=days)
+    db.session.flush()
+    return case

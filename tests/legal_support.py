@@ -145,7 +145,9 @@ def approve(case: Case, trigger: str, staff: Staff) -> Approval:
     """An officer asks, a manager other than the requester approves."""
     approval = approvals.request(case, trigger, reason="The evidence supports it", actor=staff.officer)
     db.session.flush()
-    return approvals.decide(approval, approve=True, comment="Agreed", actor=staff.manager, expected_version=None)
+    return approvals.decide(
+        approval, approve=True, comment="Agreed", actor=staff.manager, expected_version=approval.version
+    )
 
 
 def participant(case: Case, carer: Carer) -> CaseParticipant:

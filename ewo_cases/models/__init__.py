@@ -40,6 +40,7 @@ from ewo_cases.models.meetings import (
     Meeting,
     MeetingAttendance,
     MeetingAttendee,
+    MeetingCorrection,
     MeetingKind,
     MeetingStatus,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "Meeting",
     "MeetingAttendance",
     "MeetingAttendee",
+    "MeetingCorrection",
     "MeetingKind",
     "MeetingStatus",
     "Note",

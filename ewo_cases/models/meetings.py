@@ -8,6 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ewo_cases import clock
+from ewo_cases.models.audit import make_append_only
 from ewo_cases.models.base import Base, Timestamped, Versioned, enum_column
 from ewo_cases.models.people import CaseParticipant
 from ewo_cases.models.users import User
@@ -73,6 +75,9 @@ class Meeting(Timestamped, Versioned, Base):
     attendees: Mapped[list[MeetingAttendee]] = relationship(
         back_populates="meeting", order_by="MeetingAttendee.id", cascade="all, delete-orphan"
     )
+    corrections: Mapped[list[MeetingCorrection]] = relationship(
+        back_populates="meeting", order_by="MeetingCorrection.id"
+    )
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
@@ -117,3 +122,26 @@ class MeetingAttendee(Versioned, Base):
         if self.participant is not None:
             return self.participant.name
         return self.user.name if self.user is not None else self.name
+
+
+class MeetingCorrection(Base):
+    """A correction of what a held meeting's record says: the whole corrected text and why. Never updated or
+    deleted; the meeting keeps what was first recorded, and its latest correction is what it now says."""
+
+    __tablename__ = "meeting_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
+    summary: Mapped[str] = mapped_column(sa.Text)
+    decisions: Mapped[str] = mapped_column(sa.Text, default="")
+    child_views: Mapped[str] = mapped_column(sa.Text, default="")
+    family_views: Mapped[str] = mapped_column(sa.Text, default="")
+    reason: Mapped[str] = mapped_column(sa.Text)
+    corrected_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
+    corrected_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    meeting: Mapped[Meeting] = relationship(back_populates="corrections")
+    corrected_by: Mapped[User] = relationship()
+
+
+make_append_only(MeetingCorrection)

@@ -85,8 +85,10 @@ class Professional(Timestamped, Versioned, Base):
 
 
 class ParticipantRole(enum.StrEnum):
+    """A person's part in a case. Being the lead practitioner is not a role but a flag on one participant
+    (``CaseParticipant.is_lead_practitioner``), so a social worker can also be the lead."""
+
     PARENT_CARER = "parent_carer"
-    LEAD_PRACTITIONER = "lead_practitioner"
     CASE_OFFICER = "case_officer"
     SCHOOL_ATTENDANCE_LEAD = "school_attendance_lead"
     SOCIAL_WORKER = "social_worker"
@@ -104,7 +106,6 @@ class ParticipantRole(enum.StrEnum):
 
 PARTICIPANT_ROLE_LABELS = {
     ParticipantRole.PARENT_CARER: "Parent or carer",
-    ParticipantRole.LEAD_PRACTITIONER: "Lead practitioner",
     ParticipantRole.CASE_OFFICER: "Education welfare officer",
     ParticipantRole.SCHOOL_ATTENDANCE_LEAD: "School attendance lead",
     ParticipantRole.SOCIAL_WORKER: "Social worker",
@@ -164,3 +165,7 @@ class CaseParticipant(Timestamped, Versioned, Base):
     @property
     def is_current(self) -> bool:
         return self.ended_on is None
+
+    @property
+    def is_family(self) -> bool:
+        return self.carer_id is not None

@@ -57,12 +57,17 @@ def open_case(
     return case
 
 
+def open_case_of(pupil: Pupil) -> Case | None:
+    """The child's open case, if they have one (a child has one open case at a time)."""
+    return db.session.scalar(sa.select(Case).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED))
+
+
 def _check_no_open_case(pupil: Pupil) -> None:
-    existing = db.session.scalar(
-        sa.select(Case.reference).where(Case.pupil_id == pupil.id, Case.stage != CaseStage.CLOSED)
-    )
+    existing = open_case_of(pupil)
     if existing:
-        raise ServiceError(f"{pupil.name} already has an open case ({existing}): work on that one", field="reason")
+        raise ServiceError(
+            f"{pupil.name} already has an open case ({existing.reference}): work on that one", field="reason"
+        )
 
 
 def _check_officer(officer: User) -> None:
@@ -102,7 +107,7 @@ def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) 
         if case.assigned_officer_id == officer.id:
             continue
         before = case.assigned_officer.name
-        _hand_over_participation(case, case.assigned_officer, officer)
+        _hand_over_participation(case, case.assigned_officer, officer, ParticipantRole.CASE_OFFICER)
         case.assigned_officer = officer
         audit.record(
             actor,
@@ -116,25 +121,53 @@ def reassign(cases: Sequence[Case], officer: User, *, actor: User, reason: str) 
     return list(cases)
 
 
-def _hand_over_participation(case: Case, before: User, after: User) -> None:
+def _hand_over_participation(case: Case, before: User | None, after: User, role: ParticipantRole) -> None:
+    """End ``before``'s part in ``role`` today and start ``after``'s, unless they are involved already."""
     today = clock.today()
     current = db.session.scalars(
         sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.ended_on.is_(None))
     ).all()
     for person in current:
-        if person.user_id == before.id and person.role == ParticipantRole.CASE_OFFICER:
+        if before is not None and person.user_id == before.id and person.role == role:
             person.ended_on = today
     if not any(person.user_id == after.id for person in current):
-        db.session.add(
-            CaseParticipant(case_id=case.id, user_id=after.id, role=ParticipantRole.CASE_OFFICER, started_on=today)
-        )
+        db.session.add(CaseParticipant(case_id=case.id, user_id=after.id, role=role, started_on=today))
+
+
+def set_school_contact(case: Case, lead: User, *, actor: User, expected_version: int | None) -> Case:
+    """Name the school attendance lead the officer works with on the case; they join the people involved,
+    and a previous contact's part as the school's lead ends today."""
+    check_version(case, expected_version)
+    if lead.role != Role.SCHOOL_LEAD or not lead.active or case.pupil.school not in lead.schools:
+        raise ServiceError("Select one of the attendance leads of the child's school", field="school_contact")
+    if case.school_contact_id == lead.id:
+        raise ServiceError(f"{lead.name} is already the school's contact", field="school_contact")
+    before = case.school_contact
+    _hand_over_participation(case, before, lead, ParticipantRole.SCHOOL_ATTENDANCE_LEAD)
+    case.school_contact = lead
+    audit.record(
+        actor,
+        "case.school_contact_changed",
+        case,
+        f"School contact for {case}: {before.name if before else 'none'} → {lead.name}",
+        school_contact=lead.id,
+    )
+    db.session.flush()
+    return case
 
 
 # --- referrals --------------------------------------------------------------------------------------------
 
 
 def refer(pupil: Pupil, *, actor: User, reason: str, support_so_far: str) -> Referral:
-    """A school lead asks the local authority to open a case."""
+    """A school lead asks the local authority to open a case (not for a child already on an open case)."""
+    open_case_now = open_case_of(pupil)
+    if open_case_now is not None:
+        raise ServiceError(
+            f"{pupil.name} is already on case {open_case_now.reference}, which is open: contact its officer, "
+            f"{open_case_now.assigned_officer.name}, instead of referring",
+            field="reason",
+        )
     pending = db.session.scalar(
         sa.select(Referral.id).where(Referral.pupil_id == pupil.id, Referral.status == ReferralStatus.PENDING)
     )
@@ -169,12 +202,20 @@ def accept_referral(
         actor=actor,
         officer=officer,
         school_contact=referral.referred_by,
-        reason=f"Referred by {referral.school.name}: {referral.reason}",
+        reason=opening_reason(referral),
         override_reason=override_reason,
     )
     _decide(referral, ReferralStatus.ACCEPTED, actor, f"Case {case.reference} opened")
     referral.case_id = case.id
     return case
+
+
+def opening_reason(referral: Referral) -> str:
+    """Why a case opened from a referral: the school's reason and the support it has already given."""
+    reason = f"Referred by {referral.school.name}: {referral.reason}"
+    if referral.support_so_far:
+        reason += f"\n\nSupport the school has given so far: {referral.support_so_far}"
+    return reason
 
 
 def decline_referral(referral: Referral, *, actor: User, reason: str, expected_version: int | None) -> Referral:

@@ -21,12 +21,15 @@ from ewo_cases.models import (
     ActionProgress,
     Approval,
     ApprovalStatus,
+    AuditEvent,
     Case,
+    CaseParticipant,
     CaseRecord,
     CaseTransition,
     Eso,
     Letter,
     Meeting,
+    MeetingCorrection,
     MeetingStatus,
     Note,
     NoteKind,
@@ -39,6 +42,8 @@ from ewo_cases.models import (
 from ewo_cases.services import audit
 from ewo_cases.services.approvals import APPROVAL_LABELS
 from ewo_cases.services.errors import ServiceError
+from ewo_cases.services.meetings import narrative
+from ewo_cases.services.record_dates import check_happened
 from ewo_cases.templating import LONDON, format_date, format_datetime
 
 #: Notes that record contact with the family (``other`` may be a note to file).
@@ -54,7 +59,16 @@ TIMELINE_KINDS = {
     "approval": "Approvals",
     "record": "Case records",
     "legal": "Legal steps",
+    "people": "People involved",
 }
+#: The audit trail's record of who joined, left or changed their part in a case, which the timeline shows.
+PARTICIPANT_EVENTS = (
+    "participant.added",
+    "participant.ended",
+    "participant.role_changed",
+    "participant.made_lead",
+    "participant.lead_handed_over",
+)
 
 
 @dataclass(frozen=True)
@@ -87,8 +101,9 @@ class TimelineEntry:
     corrects: EntryLink | None = None
     #: For a correction, the text of the entry it corrects.
     original_text: str = ""
-    #: The note an entry shows and who wrote it, so the page can offer to correct it.
+    #: The note an entry shows, its kind and who wrote it, so the page can offer to correct it.
     note_id: int | None = None
+    note_kind: NoteKind | None = None
     author_id: int | None = None
 
 
@@ -99,7 +114,7 @@ def add_note(
     case: Case, *, kind: NoteKind, occurred_at: datetime, summary: str, significant: bool, actor: User
 ) -> Note:
     """Record a contact or event on the case's chronology."""
-    _check_occurred_at(occurred_at)
+    _check_occurred_at(case, occurred_at)
     note = Note(
         case_id=case.id,
         kind=kind,
@@ -127,11 +142,11 @@ def correct_note(
     db.session.execute(sa.select(Note.id).where(Note.id == note.id).with_for_update())
     if correction_of(note) is not None:
         raise ServiceError("This note has already been corrected: correct the latest version", field="summary")
-    if actor.role == Role.SCHOOL_LEAD and note.author_id != actor.id:
+    if not may_correct(actor, note.author_id):
         raise ServiceError("School staff can correct only the notes they wrote", field="summary")
     if not reason.strip():
         raise ServiceError("Say why the note needs correcting", field="reason")
-    _check_occurred_at(occurred_at)
+    _check_occurred_at(db.session.get(Case, note.case_id), occurred_at)
     correction = Note(
         case_id=note.case_id,
         kind=kind,
@@ -147,14 +162,20 @@ def correct_note(
     return correction
 
 
+def may_correct(user: User, author_id: int | None) -> bool:
+    """Whether ``user`` may correct a note written by ``author_id``: school staff only their own notes."""
+    return user.role != Role.SCHOOL_LEAD or author_id == user.id
+
+
 def correction_of(note: Note) -> Note | None:
     """Return the note that corrects ``note``, if there is one."""
     return db.session.scalar(sa.select(Note).where(Note.corrects_id == note.id))
 
 
-def _check_occurred_at(occurred_at: datetime) -> None:
+def _check_occurred_at(case: Case, occurred_at: datetime) -> None:
+    check_happened(case, occurred_at.astimezone(LONDON).date(), what="The date it happened", field="occurred_on")
     if occurred_at > clock.now():
-        raise ServiceError("The date and time must be in the past", field="occurred_on")
+        raise ServiceError("The time it happened must be in the past", field="occurred_time")
 
 
 def last_contact(case: Case) -> datetime | None:
@@ -198,14 +219,33 @@ def _midday(day: date) -> datetime:
 # --- the timeline -----------------------------------------------------------------------------------------
 
 
-def timeline(
-    case: Case, kinds: Collection[str] | None = None, *, significant_only: bool = False
-) -> list[TimelineEntry]:
-    """Return everything that has happened on ``case`` (or the chosen kinds of thing), newest first."""
-    chosen = [kind for kind in TIMELINE_KINDS if not kinds or kind in kinds]
-    entries = [entry for kind in chosen for entry in _SOURCES[kind](case)]
-    if significant_only:
-        entries = [entry for entry in entries if entry.significant]
+@dataclass(frozen=True)
+class TimelineFilter:
+    """Which entries to show: kinds of entry, kinds of note, significant events only, and a range of days."""
+
+    kinds: Collection[str] = ()
+    note_kinds: Collection[NoteKind] = ()
+    significant_only: bool = False
+    since: date | None = None
+    until: date | None = None
+
+    def keeps(self, entry: TimelineEntry) -> bool:
+        day = entry.when.astimezone(LONDON).date()
+        return (
+            (not self.significant_only or entry.significant)
+            and (not self.note_kinds or entry.note_kind in self.note_kinds)
+            and (self.since is None or day >= self.since)
+            and (self.until is None or day <= self.until)
+        )
+
+
+def timeline(case: Case, chosen: TimelineFilter = TimelineFilter()) -> list[TimelineEntry]:
+    """Return everything that has happened on ``case`` (or what the filter keeps), newest first.
+
+    Choosing kinds of note shows notes of those kinds only."""
+    kinds = {"note"} if chosen.note_kinds and not chosen.kinds else set(chosen.kinds)
+    sources = [kind for kind in TIMELINE_KINDS if not kinds or kind in kinds]
+    entries = [entry for kind in sources for entry in _SOURCES[kind](case) if chosen.keeps(entry)]
     return sorted(entries, key=lambda entry: entry.when, reverse=True)
 
 
@@ -236,6 +276,7 @@ def _note_entry(note: Note, original: Note | None, correction: Note | None) -> T
         corrects=_original_link(original),
         original_text=original.summary if original else "",
         note_id=note.id,
+        note_kind=note.kind,
         author_id=note.author_id,
     )
 
@@ -258,7 +299,11 @@ def _meeting_entries(case: Case) -> list[TimelineEntry]:
     meetings = db.session.scalars(
         sa.select(Meeting)
         .where(Meeting.case_id == case.id)
-        .options(selectinload(Meeting.created_by), selectinload(Meeting.recorded_by))
+        .options(
+            selectinload(Meeting.created_by),
+            selectinload(Meeting.recorded_by),
+            selectinload(Meeting.corrections).selectinload(MeetingCorrection.corrected_by),
+        )
     ).all()
     entries = []
     for meeting in meetings:
@@ -277,18 +322,32 @@ def _meeting_entries(case: Case) -> list[TimelineEntry]:
         )
         if meeting.status == MeetingStatus.HELD and meeting.held_on:
             entries.append(_held_meeting_entry(meeting, link))
+        entries += [
+            TimelineEntry(
+                when=correction.corrected_at,
+                kind="meeting",
+                title=f"Record of the {meeting.kind.label.lower()} of {format_date(meeting.held_on)} corrected",
+                details=(("Reason for correction", correction.reason),),
+                author=correction.corrected_by.name,
+                link=link,
+                link_text="View the meeting and what its record said before",
+            )
+            for correction in meeting.corrections
+        ]
     return entries
 
 
 def _held_meeting_entry(meeting: Meeting, link: str | None) -> TimelineEntry:
-    details = [("Decisions", meeting.decisions)] if meeting.decisions else []
+    record = narrative(meeting)
+    details = [("Decisions", record.decisions)] if record.decisions else []
     if meeting.child_attended is not None:
         details.append(("Child attended", "Yes" if meeting.child_attended else "No"))
     return TimelineEntry(
         when=_midday(meeting.held_on),
         kind="meeting",
         title=f"{meeting.kind.label} held",
-        body=meeting.summary,
+        body=record.summary,
+        tag="Corrected" if meeting.corrections else "",
         details=tuple(details),
         author=meeting.recorded_by.name if meeting.recorded_by else "",
         link=link,
@@ -560,6 +619,33 @@ def _legal_entry(
     )
 
 
+def _people_entries(case: Case) -> list[TimelineEntry]:
+    """Who joined or left the case, changed role, or took over as the lead practitioner, from the audit trail."""
+    participants = sa.select(CaseParticipant.id).where(CaseParticipant.case_id == case.id)
+    events = db.session.scalars(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.entity_type == CaseParticipant.__tablename__,
+            AuditEvent.entity_id.in_(participants),
+            AuditEvent.action.in_(PARTICIPANT_EVENTS),
+        )
+        .options(selectinload(AuditEvent.actor))
+    ).all()
+    link = _url("cases.people", case_id=case.id)
+    return [
+        TimelineEntry(
+            when=event.occurred_at,
+            kind="people",
+            title=event.summary,
+            author=event.actor.name if event.actor else "",
+            link=link,
+            link_text="View the people involved",
+            significant=event.action in ("participant.made_lead", "participant.lead_handed_over"),
+        )
+        for event in events
+    ]
+
+
 _SOURCES: dict[str, Callable[[Case], list[TimelineEntry]]] = {
     "note": _note_entries,
     "meeting": _meeting_entries,
@@ -569,6 +655,7 @@ _SOURCES: dict[str, Callable[[Case], list[TimelineEntry]]] = {
     "approval": _approval_entries,
     "record": _record_entries,
     "legal": _legal_entries,
+    "people": _people_entries,
 }
 
 

@@ -49,6 +49,7 @@ from ewo_cases.services.letter_wording import (
     placeholders,
     sample_facts,
 )
+from ewo_cases.services.meetings import narrative
 from ewo_cases.templating import LONDON, format_date
 from workflows.legal import (
     DISCOUNT_DAYS,
@@ -261,16 +262,17 @@ def _meeting_summary_facts(meeting: Meeting, _addressee: CaseParticipant) -> Fac
     if meeting.status != MeetingStatus.HELD:
         raise ServiceError("Choose a meeting that has been held and recorded", field="meeting")
     actions = db.session.scalars(sa.select(Action).where(Action.meeting_id == meeting.id).order_by(Action.id))
+    record = narrative(meeting)  # as last corrected
     return {
         **_meeting_basics(meeting),
         "meeting_held_on": format_date(meeting.held_on or meeting.scheduled_for),
-        "meeting_summary": meeting.summary,
-        "meeting_decisions": meeting.decisions,
+        "meeting_summary": record.summary,
+        "meeting_decisions": record.decisions,
         "meeting_actions": "\n".join(
             f"- {action.description} ({action.owner.label}, by {format_date(action.due_on)})" for action in actions
         ),
-        "child_views": meeting.child_views,
-        "family_views": meeting.family_views,
+        "child_views": record.child_views,
+        "family_views": record.family_views,
     }
 
 
@@ -366,6 +368,42 @@ def time_of_day(moment: datetime) -> str:
 def preview_letter(case: Case, kind: LetterKind, addressee: CaseParticipant, **sources: object) -> LetterDraft:
     """Fill in a letter of ``kind`` to ``addressee`` on ``case`` without saving anything."""
     return _draft_for_case(kind, current_wording(kind), letter_facts(case, kind, addressee, **sources))
+
+
+#: Letters that warn of, or take, legal action because of unauthorised absence.
+ABOUT_UNAUTHORISED_ABSENCE = frozenset(
+    {LetterKind.WARNING_OF_LEGAL_ACTION, LetterKind.NOTICE_TO_IMPROVE, LetterKind.PENALTY_NOTICE}
+)
+#: Wording that tells the reader they have had a letter before.
+CLAIMS_AN_EARLIER_LETTER = re.compile(r"written to you before", re.IGNORECASE)
+
+
+def preview_warnings(case: Case, kind: LetterKind, addressee: CaseParticipant) -> list[str]:
+    """What an officer should check before making the letter: wording the case's facts do not bear out."""
+    warnings = []
+    figures = db.session.get(PupilAttendance, case.pupil_id)
+    if kind in ABOUT_UNAUTHORISED_ABSENCE and (figures is None or figures.unauthorised == 0):
+        warnings.append(
+            f"{case.pupil.forename} has no unauthorised absence recorded this year. A {kind.label.lower()} letter "
+            "is about unauthorised absence: check the register before you make it."
+        )
+    if CLAIMS_AN_EARLIER_LETTER.search(template_for(kind).body) and not _served_before(case, addressee):
+        warnings.append(
+            f"The letter says “I have written to you before”, but no earlier letter to {addressee.name} on this "
+            "case has been recorded as served. Make and serve an earlier letter first, or check the wording."
+        )
+    return warnings
+
+
+def _served_before(case: Case, addressee: CaseParticipant) -> bool:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Letter.id)).where(
+                Letter.case_id == case.id, Letter.addressee_id == addressee.id, Letter.served_on.is_not(None)
+            )
+        )
+        > 0
+    )
 
 
 def generate_letter(case: Case, kind: LetterKind, addressee: CaseParticipant, actor: User, **sources: object) -> Letter:

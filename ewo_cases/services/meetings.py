@@ -32,6 +32,7 @@ from ewo_cases.models import (
     Meeting,
     MeetingAttendance,
     MeetingAttendee,
+    MeetingCorrection,
     MeetingKind,
     MeetingStatus,
     ParticipantRole,
@@ -40,6 +41,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import audit, plans
 from ewo_cases.services.errors import ConflictError, ServiceError, check_version
+from ewo_cases.services.record_dates import check_arranged, check_happened
 from workflows import ENGLAND, CaseStage
 
 #: Who is ticked on a new meeting's invitation list to start with.
@@ -59,6 +61,26 @@ class MeetingRecord:
     family_views: str = ""
     decisions: str = ""
     others_attended: Sequence[str] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class MeetingArrangements:
+    """When and where a meeting is, and who is invited (participant ids)."""
+
+    on: date
+    at: time
+    place: str
+    invitee_ids: Sequence[int]
+
+
+@dataclass(frozen=True)
+class MeetingNarrative:
+    """What a held meeting's record says: as first recorded, or as last corrected."""
+
+    summary: str
+    decisions: str = ""
+    child_views: str = ""
+    family_views: str = ""
 
 
 class CaseMeetings(NamedTuple):
@@ -112,6 +134,19 @@ def default_invitees(case: Case) -> list[int]:
     return [person.id for person in plans.participants_of(case) if person.role in INVITED_BY_DEFAULT]
 
 
+def attendee_label(attendee: MeetingAttendee) -> str:
+    """An invitee's name with their part in the case, so two people of one name can be told apart."""
+    if attendee.participant is not None:
+        return plans.describe_participant(attendee.participant)
+    return attendee.display_name
+
+
+def narrative(meeting: Meeting) -> MeetingNarrative:
+    """What the meeting's record now says: its latest correction, or what was first recorded."""
+    source = meeting.corrections[-1] if meeting.corrections else meeting
+    return MeetingNarrative(source.summary, source.decisions, source.child_views, source.family_views)
+
+
 def attended(meeting: Meeting) -> list[MeetingAttendee]:
     """The people recorded as having come to the meeting."""
     return [person for person in meeting.attendees if person.attendance == MeetingAttendance.ATTENDED]
@@ -123,8 +158,14 @@ def is_overdue_for_record(meeting: Meeting) -> bool:
 
 
 def may_cancel(user: User, meeting: Meeting) -> bool:
-    """Whether ``user`` may cancel the meeting (while it is scheduled): school leads only those they arranged."""
+    """Whether ``user`` may cancel or rearrange the meeting (while it is scheduled): school leads only those
+    they arranged."""
     return user.role != Role.SCHOOL_LEAD or meeting.created_by_id == user.id
+
+
+def may_correct(user: User, meeting: Meeting) -> bool:
+    """Whether ``user`` may correct the record of a held meeting: school leads only the records they made."""
+    return user.role != Role.SCHOOL_LEAD or meeting.recorded_by_id == user.id
 
 
 def upcoming_meetings(user: User, days: int = 14, *, officer_id: int | None = None) -> list[MeetingOnCase]:
@@ -165,34 +206,67 @@ def _scheduled(user: User, officer_id: int | None, *conditions: sa.ColumnElement
 # --- changing ---------------------------------------------------------------------------------------------
 
 
-def schedule_meeting(
-    case: Case,
-    *,
-    kind: MeetingKind,
-    on: date,
-    at: time,
-    place: str,
-    invitee_ids: Sequence[int],
-    actor: User,
-) -> Meeting:
+def schedule_meeting(case: Case, *, kind: MeetingKind, arrangements: MeetingArrangements, actor: User) -> Meeting:
     """Arrange a meeting about the case and invite people involved in it."""
     _check_case_open(case)
-    choices = {person.id: person for person in plans.participants_of(case)}
-    if not invitee_ids or any(person_id not in choices for person_id in invitee_ids):
-        raise ServiceError("Choose who is invited from the list", field="invitees")
-    meeting = Meeting(
-        case_id=case.id,
-        kind=kind,
-        scheduled_for=datetime.combine(on, at, tzinfo=ENGLAND).astimezone(UTC),
-        place=place.strip(),
-        created_by_id=actor.id,
-        attendees=[MeetingAttendee(participant=choices[person_id]) for person_id in dict.fromkeys(invitee_ids)],
-    )
+    meeting = Meeting(case_id=case.id, kind=kind, created_by_id=actor.id)
+    _arrange(meeting, case, arrangements)
     db.session.add(meeting)
     audit.record(
-        actor, "meeting.scheduled", meeting, f"{kind.label} arranged on {case}", case=case.id, on=on.isoformat()
+        actor,
+        "meeting.scheduled",
+        meeting,
+        f"{kind.label} arranged on {case}",
+        case=case.id,
+        on=arrangements.on.isoformat(),
     )
     return meeting
+
+
+def reschedule_meeting(
+    meeting: Meeting, arrangements: MeetingArrangements, *, expected_version: int | None, actor: User
+) -> Meeting:
+    """Move a scheduled meeting to another day, time or place, or change who is invited."""
+    check_version(meeting, expected_version)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ConflictError("meeting has already been recorded or cancelled")
+    case = db.session.get(Case, meeting.case_id)
+    _check_case_open(case)
+    before = (meeting.scheduled_for, meeting.place, _invited(meeting))
+    _arrange(meeting, case, arrangements)
+    after = (meeting.scheduled_for, meeting.place, _invited(meeting))
+    if before == after:
+        raise ServiceError("Nothing has changed: change the date, time, place or who is invited", field="date")
+    audit.record(
+        actor,
+        "meeting.rearranged",
+        meeting,
+        f"{meeting.kind.label} rearranged on {case}",
+        case=case.id,
+        on=arrangements.on.isoformat(),
+        invited=sorted(after[2]),
+    )
+    db.session.flush()
+    return meeting
+
+
+def _invited(meeting: Meeting) -> frozenset[int]:
+    return frozenset(attendee.participant.id for attendee in meeting.attendees if attendee.participant is not None)
+
+
+def _arrange(meeting: Meeting, case: Case, arrangements: MeetingArrangements) -> None:
+    """Set when and where, and the invitations: new invitees are added, those no longer invited removed."""
+    check_arranged(case, arrangements.on, what="The date of the meeting", field="date")
+    choices = {person.id: person for person in plans.participants_of(case)}
+    invited = list(dict.fromkeys(arrangements.invitee_ids))
+    if not invited or any(person_id not in choices for person_id in invited):
+        raise ServiceError("Choose who is invited from the list", field="invitees")
+    meeting.scheduled_for = datetime.combine(arrangements.on, arrangements.at, tzinfo=ENGLAND).astimezone(UTC)
+    meeting.place = arrangements.place.strip()
+    already = {attendee.participant_id: attendee for attendee in meeting.attendees}
+    meeting.attendees = [
+        already.get(person_id) or MeetingAttendee(participant=choices[person_id]) for person_id in invited
+    ]
 
 
 def record_meeting(
@@ -229,6 +303,50 @@ def record_meeting(
     return meeting
 
 
+def correct_meeting(
+    meeting: Meeting, corrected: MeetingNarrative, *, reason: str, expected_version: int | None, actor: User
+) -> MeetingCorrection:
+    """Correct what a held meeting's record says, keeping what it said before and why it changed."""
+    check_version(meeting, expected_version)
+    if not may_correct(actor, meeting):
+        raise ServiceError("School staff can correct only the meeting records they made", field="reason")
+    if meeting.status != MeetingStatus.HELD:
+        raise ServiceError("Only the record of a meeting that has been held can be corrected", field="summary")
+    if not reason.strip():
+        raise ServiceError("Say why the record needs correcting", field="reason")
+    text = MeetingNarrative(
+        *(
+            part.strip()
+            for part in (corrected.summary, corrected.decisions, corrected.child_views, corrected.family_views)
+        )
+    )
+    if not text.summary:
+        raise ServiceError("Enter a summary of the meeting", field="summary")
+    if text == narrative(meeting):
+        raise ServiceError("Nothing has changed: correct the summary, decisions or views", field="summary")
+    correction = MeetingCorrection(
+        meeting_id=meeting.id,
+        summary=text.summary,
+        decisions=text.decisions,
+        child_views=text.child_views,
+        family_views=text.family_views,
+        reason=reason.strip(),
+        corrected_by_id=actor.id,
+    )
+    meeting.corrections.append(correction)
+    # Touch the meeting so its version moves on: a second correction made from the same page is a conflict.
+    meeting.updated_at = clock.now()
+    audit.record(
+        actor,
+        "meeting.corrected",
+        meeting,
+        f"Record of the {meeting.kind.label.lower()} corrected",
+        case=meeting.case_id,
+    )
+    db.session.flush()
+    return correction
+
+
 def cancel_meeting(meeting: Meeting, *, reason: str, expected_version: int | None, actor: User) -> Meeting:
     """Call off a scheduled meeting, saying why."""
     check_version(meeting, expected_version)
@@ -248,11 +366,10 @@ def _check_can_record(meeting: Meeting, case: Case, record: MeetingRecord) -> No
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ConflictError("meeting has already been recorded or cancelled")
     _check_case_open(case)
-    if record.held_on > clock.today():
-        raise ServiceError("The date the meeting was held must be today or in the past", field="held_on")
+    check_happened(case, record.held_on, what="The date the meeting was held", field="held_on")
     for attendee in meeting.attendees:
         if record.attendance.get(attendee.id) not in ANSWERS:
-            raise ServiceError(f"Say whether {attendee.display_name} attended", field=f"attendee_{attendee.id}")
+            raise ServiceError(f"Say whether {attendee_label(attendee)} attended", field=f"attendee_{attendee.id}")
 
 
 def _write_record(meeting: Meeting, record: MeetingRecord, actor: User) -> None:

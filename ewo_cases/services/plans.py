@@ -42,6 +42,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ServiceError, check_version
+from ewo_cases.services.record_dates import check_planned
 from workflows import CaseStage
 
 #: An owner choice naming one participant is this prefix and the participant's id; otherwise an ActionOwner.
@@ -221,7 +222,8 @@ def update_plan(
     """Change the plan's goals or review date."""
     check_version(plan, expected_version)
     _check_case_open(plan.case_id)
-    _check_review_date(review_on)
+    if review_on != plan.review_on:
+        _check_review_date(review_on)
     changes = []
     if goals.strip() != plan.goals:
         changes.append("goals changed")
@@ -238,8 +240,7 @@ def update_plan(
 def add_action(plan: ActionPlan, new: NewAction, *, actor: User) -> Action:
     """Add an action to the plan."""
     _check_case_open(plan.case_id)
-    if new.due_on < clock.today():
-        raise ServiceError("The due date must be today or in the future", field="due_on")
+    _check_due_date(new.due_on)
     action = _new_action(plan, new, actor=actor)
     revise(plan, actor, f"Action added: {action.description}")
     return action
@@ -259,8 +260,13 @@ def add_meeting_actions(
         plan = _plan_from_meeting(case, meeting, review_on, actor)
         what = f"Plan written at {at}, with {how_many}"
     for new in actions:
-        if new.due_on < (meeting.held_on or clock.today()):
-            raise ServiceError("An action's due date must be on or after the day of the meeting", field="actions")
+        check_planned(
+            new.due_on,
+            what="An action's due date",
+            field="actions",
+            earliest=meeting.held_on or clock.today(),
+            since="the day of the meeting",
+        )
         _new_action(plan, new, actor=actor, meeting=meeting)
     revise(plan, actor, what)
     return plan
@@ -409,6 +415,8 @@ def _changed_details(action: Action, details: NewAction, actor: User) -> list[st
     if (owner, participant) != (action.owner, action.owner_participant):
         changes.append(f"owner {owner_label(action)} → {participant.name if participant else owner.label}")
     if details.due_on != action.due_on:
+        # A changed due date follows the rule for a new action; an unchanged one may have passed.
+        _check_due_date(details.due_on)
         changes.append(f"due date {_day(action.due_on)} → {_day(details.due_on)}")
     action.description, action.owner, action.owner_participant = details.description.strip(), owner, participant
     action.due_on = details.due_on
@@ -449,8 +457,11 @@ def _check_case_open(case_id: int) -> None:
 
 
 def _check_review_date(review_on: date, field: str = "review_on") -> None:
-    if review_on < clock.today():
-        raise ServiceError("The review date must be today or in the future", field=field)
+    check_planned(review_on, what="The review date", field=field)
+
+
+def _check_due_date(due_on: date) -> None:
+    check_planned(due_on, what="The due date", field="due_on")
 
 
 def _day(value: date | None) -> str:

@@ -16,6 +16,8 @@ from ewo_cases.models import PupilAttendance
 from ewo_cases.services.errors import ConflictError, ServiceError
 
 Result = TypeVar("Result")
+#: Fields whose answers are typed (rather than chosen), so are worth giving back after a conflict.
+TEXT_FIELDS = frozenset({"StringField", "TextAreaField", "EmailField", "TimeOfDayField"})
 
 
 def saved(form: FlaskForm, change: Callable[[], Result]) -> Result | None:
@@ -25,7 +27,8 @@ def saved(form: FlaskForm, change: Callable[[], Result]) -> Result | None:
     """
     try:
         result = change()
-    except ConflictError:
+    except ConflictError as conflict:
+        conflict.typed = typed_text(form)
         raise  # answered with the 409 page, not as a field error
     except ServiceError as error:
         db.session.rollback()
@@ -35,6 +38,15 @@ def saved(form: FlaskForm, change: Callable[[], Result]) -> Result | None:
         return None
     db.session.commit()
     return result
+
+
+def typed_text(form: FlaskForm) -> tuple[tuple[str, str], ...]:
+    """The text a person typed into a form (not choices or hidden fields), with each question's label."""
+    return tuple(
+        (str(field.label.text), field.data)
+        for field in form
+        if field.type in TEXT_FIELDS and isinstance(field.data, str) and field.data.strip()
+    )
 
 
 def status_for(form: FlaskForm) -> int:

@@ -14,6 +14,7 @@ from ewo_cases.models import (
     AccessLog,
     Approval,
     AuditEvent,
+    Carer,
     Case,
     CaseParticipant,
     CaseRecord,
@@ -25,6 +26,7 @@ from ewo_cases.models import (
     PupilCarer,
     RecordKind,
     Role,
+    School,
     User,
     user_schools,
 )
@@ -33,6 +35,7 @@ from ewo_cases.services import access_log
 from ewo_cases.services import cases as case_service
 from ewo_cases.services import participants as participant_service
 from ewo_cases.services.identification import COHORTS
+from ewo_cases.services.participants import Person, s576_basis
 from ewo_cases.services.search import case_matches
 from ewo_cases.services.transitions import Inputs, apply_transition, load_facts
 from ewo_cases.views import page_number, render_case_page, saved, status_for
@@ -41,9 +44,13 @@ from forms.cases import (
     CaseFilterForm,
     CaseRecordForm,
     EndParticipationForm,
+    MakeLeadForm,
     OpenCaseForm,
     ParticipantForm,
+    ParticipantRoleForm,
+    PersonChoiceForm,
     ReassignForm,
+    SchoolContactForm,
     TransitionForm,
     WithdrawRecordForm,
 )
@@ -64,11 +71,33 @@ def index():
     return _list_page(_reassign_form() if current_user.role == Role.MANAGER else None)
 
 
+#: The case list's sortable columns, each with a tie-break, and the order each starts in.
+Officer = sa.orm.aliased(User)
+CASE_SORTS: dict[str, tuple[tuple[sa.ColumnElement, ...], str]] = {
+    "child": ((Pupil.surname, Pupil.forename), "asc"),
+    "school": ((School.name, Pupil.surname), "asc"),
+    # In the workflow's order (at risk first), not the alphabet's.
+    "stage": (
+        (sa.case({stage: index for index, stage in enumerate(CaseStage)}, value=Case.stage), Pupil.surname),
+        "asc",
+    ),
+    "attendance": ((PupilAttendance.attendance_pct, Pupil.surname), "asc"),
+    "officer": ((Officer.name, Pupil.surname), "asc"),
+    "in_stage": ((Case.stage_changed_at,), "desc"),
+    "opened": ((Case.opened_at,), "desc"),
+}
+DEFAULT_SORT = "in_stage"
+
+
 def _list_page(reassign_form: ReassignForm | None, status: int = 200):
     form = case_filters(CaseFilterForm(formdata=request.args))
+    form.sort.choices = [(key, key) for key in CASE_SORTS]
     if not form.validate():
-        abort(400)
-    query = _filtered(form)
+        # Bad filters (a changed link, a search that is too long) are explained above the whole list.
+        status = 400
+    sort = form.sort.data if not form.errors and form.sort.data else DEFAULT_SORT
+    order = form.order.data if not form.errors and form.order.data else CASE_SORTS[sort][1]
+    query = _filtered(form if not form.errors else None, sort, order)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)).all()
     return render_template(
@@ -79,17 +108,25 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
         page=page_number(),
         page_size=PAGE_SIZE,
         form=reassign_form,
+        sort=sort,
+        order=order,
     ), status
 
 
-def _filtered(form: CaseFilterForm) -> sa.Select:
+def _filtered(form: CaseFilterForm | None, sort: str, order: str) -> sa.Select:
+    """The cases the filters choose (open cases if there are none), in the order asked for."""
+    first, *rest = CASE_SORTS[sort][0]
     query = (
         cases(current_user)
         .add_columns(Pupil, PupilAttendance)
         .join(Pupil, Pupil.id == Case.pupil_id)
+        .join(School, School.id == Pupil.school_id)
+        .join(Officer, Officer.id == Case.assigned_officer_id)
         .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-        .order_by(Case.stage_changed_at.desc(), Case.id.desc())
+        .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
     )
+    if form is None:
+        return query.where(Case.stage != CaseStage.CLOSED)
     status = form.status.data or "open"
     if status == "open":
         query = query.where(Case.stage != CaseStage.CLOSED)
@@ -104,8 +141,9 @@ def _filtered(form: CaseFilterForm) -> sa.Select:
         query = query.where(Case.stage == CaseStage(form.stage.data))
     if form.band.data:
         query = query.where(PupilAttendance.band == form.band.data)
-    for cohort in form.cohort.data or ():
-        query = query.where(COHORTS[cohort][1]())
+    if form.cohort.data:
+        # Any of the groups ticked: "SEN support" and "EHC plan" together means either.
+        query = query.where(sa.or_(*(COHORTS[cohort][1]() for cohort in form.cohort.data)))
     return query
 
 
@@ -149,14 +187,20 @@ def new():
 def _open_form(form: OpenCaseForm, pupil: Pupil) -> OpenCaseForm:
     form.stage.choices = [(stage.value, workflows.STAGE_LABELS[stage]) for stage in SUPPORT_STAGES]
     form.officer.choices = officer_choices()
-    leads = db.session.scalars(
-        sa.select(User)
-        .join(user_schools)
-        .where(user_schools.c.school_id == pupil.school_id, User.role == Role.SCHOOL_LEAD, User.active.is_(True))
-        .order_by(User.name)
-    )
-    form.school_contact.choices = [(0, "None")] + [(lead.id, lead.name) for lead in leads]
+    form.school_contact.choices = [(0, "None")] + [(lead.id, lead.name) for lead in _school_leads(pupil)]
     return form
+
+
+def _school_leads(pupil: Pupil) -> list[User]:
+    """The active attendance leads of the pupil's school."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(user_schools)
+            .where(user_schools.c.school_id == pupil.school_id, User.role == Role.SCHOOL_LEAD, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
 
 
 @bp.get("/<int:case_id>")
@@ -369,49 +413,122 @@ def people(case_id: int):
         .order_by(CaseParticipant.ended_on.is_not(None), CaseParticipant.role, CaseParticipant.id)
     ).all()
     links = {link.carer_id: link for link in case.pupil.carer_links}
-    return render_case_page("cases/people.html", case, participants=participants, carer_links=links)
+    return render_case_page(
+        "cases/people.html", case, participants=participants, carer_links=links, s576_basis=s576_basis
+    )
 
 
 @bp.route("/<int:case_id>/people/new", methods=["GET", "POST"])
 @allow(*LA_CASEWORK)
 def add_participant(case_id: int):
-    """Add a parent, a professional or a member of staff to the case."""
+    """Add a parent, a professional or a member of staff to the case: first who, then their part in it."""
     case = case_or_404(current_user, case_id)
-    form = ParticipantForm(data={"started_on": clock.today()})
     people_by_key = _people_to_add(case)
-    form.person.choices = [("", "Choose a person")] + [(key, label) for key, (label, _person) in people_by_key.items()]
-    form.role.choices = [(role.value, role.label) for role in ParticipantRole]
+    chooser = PersonChoiceForm(formdata=request.args if "person" in request.args else None)
+    chooser.person.choices = [("", "Choose a person")] + [(key, label) for key, (label, _) in people_by_key.items()]
+    if "person" not in request.args or not chooser.validate():
+        return render_case_page("cases/choose_person.html", case, status_for(chooser), form=chooser)
+    label, person = people_by_key[chooser.person.data]
+    form = ParticipantForm(data={"started_on": clock.today()})
+    form.role.choices = _role_choices(person)
+    if len(form.role.choices) == 1 and not form.role.data:
+        form.role.data = form.role.choices[0][0]
+    if isinstance(person, Carer):
+        del form.lead_practitioner
     if form.validate_on_submit() and saved(
         form,
         lambda: participant_service.add_participant(
             case,
-            people_by_key[form.person.data][1],
+            person,
             role=ParticipantRole(form.role.data),
-            lead_practitioner=form.lead_practitioner.data,
+            lead_practitioner=bool(form.lead_practitioner.data) if "lead_practitioner" in form else False,
             started_on=form.started_on.data,
             notes=form.notes.data or "",
             actor=current_user,
         ),
     ):
-        flash(f"{people_by_key[form.person.data][1].name} added to the case.", "success")
+        flash(f"{person.name} added to the case.", "success")
         return redirect(url_for("cases.people", case_id=case.id))
-    return render_case_page("cases/add_participant.html", case, status_for(form), form=form)
+    lead = participant_service.current_lead(case.id)
+    return render_case_page(
+        "cases/add_participant.html", case, status_for(form), form=form, person_label=label, lead=lead
+    )
 
 
-def _people_to_add(case: Case) -> dict[str, tuple[str, object]]:
-    """Everyone who could join the case, keyed for a select box: the child's carers, the directory, staff."""
-    people: dict[str, tuple[str, object]] = {}
+def _people_to_add(case: Case) -> dict[str, tuple[str, Person]]:
+    """Everyone who could join the case, keyed for a select box: the child's carers (with their s576 basis),
+    the directory's professionals, the local authority's staff and the attendance leads of the child's school."""
+    people: dict[str, tuple[str, Person]] = {}
     for link in case.pupil.carer_links:
-        people[f"carer-{link.carer_id}"] = (f"{link.carer.name} ({link.relationship_to_pupil})", link.carer)
+        people[f"carer-{link.carer_id}"] = (
+            f"{link.carer.name} ({link.relationship_to_pupil}; {s576_basis(link)})",
+            link.carer,
+        )
     for professional in db.session.scalars(
         sa.select(Professional).where(Professional.active.is_(True)).order_by(Professional.name)
     ):
         people[f"professional-{professional.id}"] = (f"{professional.name}, {professional.agency.name}", professional)
-    for user in db.session.scalars(
-        sa.select(User).where(User.active.is_(True), User.role != Role.ADMIN).order_by(User.name)
-    ):
+    for user in db.session.scalars(_staff_who_may_join(case).order_by(User.name)):
         people[f"user-{user.id}"] = (f"{user.name} ({user.role.label.lower()})", user)
     return people
+
+
+def _staff_who_may_join(case: Case) -> sa.Select:
+    """The local authority's officers and managers, and the attendance leads of the child's own school (a lead
+    at another school has no business on the case and could not see it)."""
+    leads_here = sa.select(user_schools.c.user_id).where(user_schools.c.school_id == case.pupil.school_id)
+    return sa.select(User).where(
+        User.active.is_(True),
+        sa.or_(User.role.in_(LA_CASEWORK), sa.and_(User.role == Role.SCHOOL_LEAD, User.id.in_(leads_here))),
+    )
+
+
+def _role_choices(person: Person) -> list[tuple[str, str]]:
+    return [(role.value, role.label) for role in participant_service.roles_for(person)]
+
+
+def _participant_or_404(case: Case, participant_id: int) -> CaseParticipant:
+    return db.session.scalar(
+        sa.select(CaseParticipant).where(CaseParticipant.id == participant_id, CaseParticipant.case_id == case.id)
+    ) or abort(404)
+
+
+@bp.route("/<int:case_id>/people/<int:participant_id>/role", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def change_role(case_id: int, participant_id: int):
+    """Give someone involved another role on the case."""
+    case = case_or_404(current_user, case_id)
+    participant = _participant_or_404(case, participant_id)
+    form = ParticipantRoleForm(data={"role": participant.role.value, "version": participant.version})
+    form.role.choices = _role_choices(participant_service.person_of(participant))
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: participant_service.change_role(
+            participant, role=ParticipantRole(form.role.data), actor=current_user, expected_version=form.version.data
+        ),
+    ):
+        flash(f"{participant.name} is now {participant.role.label.lower()} on the case.", "success")
+        return redirect(url_for("cases.people", case_id=case.id))
+    return render_case_page("cases/change_role.html", case, status_for(form), form=form, participant=participant)
+
+
+@bp.route("/<int:case_id>/people/<int:participant_id>/lead", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def make_lead(case_id: int, participant_id: int):
+    """Make someone involved the lead practitioner; the previous lead hands over and stays involved."""
+    case = case_or_404(current_user, case_id)
+    participant = _participant_or_404(case, participant_id)
+    form = MakeLeadForm(data={"version": participant.version})
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: participant_service.make_lead(participant, actor=current_user, expected_version=form.version.data),
+    ):
+        flash(f"{participant.name} is now the lead practitioner.", "success")
+        return redirect(url_for("cases.people", case_id=case.id))
+    lead = participant_service.current_lead(case.id)
+    return render_case_page(
+        "cases/make_lead.html", case, status_for(form), form=form, participant=participant, lead=lead
+    )
 
 
 @bp.route("/<int:case_id>/people/<int:participant_id>/end", methods=["GET", "POST"])
@@ -419,9 +536,7 @@ def _people_to_add(case: Case) -> dict[str, tuple[str, object]]:
 def end_participant(case_id: int, participant_id: int):
     """Record that someone is no longer involved."""
     case = case_or_404(current_user, case_id)
-    participant = db.session.scalar(
-        sa.select(CaseParticipant).where(CaseParticipant.id == participant_id, CaseParticipant.case_id == case.id)
-    ) or abort(404)
+    participant = _participant_or_404(case, participant_id)
     form = EndParticipationForm(data={"ended_on": clock.today(), "version": participant.version})
     if form.validate_on_submit() and saved(
         form,
@@ -435,6 +550,25 @@ def end_participant(case_id: int, participant_id: int):
         flash(f"{participant.name} is no longer involved.", "success")
         return redirect(url_for("cases.people", case_id=case.id))
     return render_case_page("cases/end_participant.html", case, status_for(form), form=form, participant=participant)
+
+
+@bp.route("/<int:case_id>/school-contact", methods=["GET", "POST"])
+@allow(*LA_CASEWORK)
+def school_contact(case_id: int):
+    """Name or change the school attendance lead the officer works with on the case."""
+    case = case_or_404(current_user, case_id)
+    form = SchoolContactForm(data={"school_contact": case.school_contact_id, "version": case.version})
+    leads = {lead.id: lead for lead in _school_leads(case.pupil)}
+    form.school_contact.choices = [(lead.id, lead.name) for lead in leads.values()]
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: case_service.set_school_contact(
+            case, leads[form.school_contact.data], actor=current_user, expected_version=form.version.data
+        ),
+    ):
+        flash(f"{case.school_contact.name} is the school's contact for this case.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page("cases/school_contact.html", case, status_for(form), form=form, leads=leads)
 
 
 @bp.get("/<int:case_id>/audit")

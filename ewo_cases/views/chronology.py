@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from ewo_cases import clock
@@ -13,7 +13,7 @@ from ewo_cases.models import Case, Note, NoteKind, Role
 from ewo_cases.scoping import case_or_404, one_or_404
 from ewo_cases.services import access_log, chronology
 from ewo_cases.services.chronology import TIMELINE_KINDS
-from ewo_cases.templating import LONDON
+from ewo_cases.templating import LONDON, format_date
 from ewo_cases.views import render_case_page, saved, status_for
 from forms.chronology import CorrectionForm, NoteForm, TimelineFilterForm
 
@@ -32,7 +32,13 @@ def index(case_id: int):
     access_log.record_access(current_user, access_log.VIEWED, "chronology", record_id=case.id, pupil_id=case.pupil_id)
     db.session.commit()
     return render_case_page(
-        "chronology/index.html", case, status_for(form), form=form, entries=entries, showing=_showing(form)
+        "chronology/index.html",
+        case,
+        status_for(form),
+        form=form,
+        entries=entries,
+        showing=_showing(form),
+        may_correct=chronology.may_correct,
     )
 
 
@@ -90,6 +96,8 @@ def correct_note(case_id: int, note_id: int):
     """Correct a note by adding a new one that says why; the original stays, marked as corrected."""
     case = case_or_404(current_user, case_id)
     note = _note_or_404(case, note_id)
+    if not chronology.may_correct(current_user, note.author_id):
+        abort(403)
     form = CorrectionForm(data=_note_values(note) if request.method == "GET" else None)
     if form.validate_on_submit() and saved(
         form,
@@ -119,14 +127,31 @@ def _filtered_timeline(case: Case) -> tuple[TimelineFilterForm, list[chronology.
     form = TimelineFilterForm(formdata=request.args)
     if not form.validate():
         return form, chronology.timeline(case)
-    return form, chronology.timeline(case, form.kinds.data or None, significant_only=form.significant.data)
+    chosen = chronology.TimelineFilter(
+        kinds=form.kinds.data or (),
+        note_kinds=[NoteKind(kind) for kind in form.note_kinds.data or ()],
+        significant_only=form.significant.data,
+        since=form.since.data,
+        until=form.until.data,
+    )
+    return form, chronology.timeline(case, chosen)
 
 
 def _showing(form: TimelineFilterForm) -> str:
     """Which entries the timeline shows, in words."""
-    chosen = [TIMELINE_KINDS[kind] for kind in form.kinds.data or () if kind in TIMELINE_KINDS]
-    shown = ", ".join(chosen) if chosen and not form.errors else "Everything"
-    return f"{shown}, significant events only" if form.significant.data else shown
+    if form.errors:
+        return "Everything"
+    chosen = [TIMELINE_KINDS[kind] for kind in form.kinds.data or ()]
+    notes = [NoteKind(kind).label.lower() for kind in form.note_kinds.data or ()]
+    if notes:
+        chosen = [label for label in chosen if label != TIMELINE_KINDS["note"]] + [f"Notes ({', '.join(notes)})"]
+    shown = ", ".join(chosen) or "Everything"
+    if form.significant.data:
+        shown += ", significant events only"
+    if form.since.data or form.until.data:
+        since = format_date(form.since.data) if form.since.data else "the start"
+        shown += f", from {since} to {format_date(form.until.data) if form.until.data else 'today'}"
+    return shown
 
 
 def _note_or_404(case: Case, note_id: int) -> Note:

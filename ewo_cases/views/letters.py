@@ -54,11 +54,21 @@ def new(case_id: int):
     """Choose a letter and who it is to, then see it filled in before making it."""
     case = case_or_404(current_user, case_id)
     form = _with_choices(PreviewForm(formdata=request.args if request.args else None), case)
-    draft = None
+    draft, warnings = None, []
     # A link may choose the kind of letter in advance; only the preview button asks for a preview.
     if PREVIEW in request.args and form.validate():
         draft = _preview(form, case)
-    return render_case_page("letters/new.html", case, status_for(form), form=form, draft=draft, hint_items=HINT_ITEMS)
+        if draft is not None:
+            warnings = letters.preview_warnings(case, LetterKind(form.kind.data), _addressee(case, form))
+    return render_case_page(
+        "letters/new.html",
+        case,
+        status_for(form),
+        form=form,
+        draft=draft,
+        warnings=warnings,
+        hint_items=HINT_ITEMS,
+    )
 
 
 @bp.post("/new")

@@ -19,6 +19,8 @@ from ewo_cases.views import render_case_page, saved, status_for
 from forms.meetings import (
     MOST_ACTION_ROWS,
     CancelMeetingForm,
+    CorrectMeetingForm,
+    MeetingArrangementsForm,
     RecordMeetingForm,
     ScheduleMeetingForm,
     record_meeting_form,
@@ -52,13 +54,7 @@ def new(case_id: int):
         meeting := saved(
             form,
             lambda: meeting_service.schedule_meeting(
-                case,
-                kind=MeetingKind(form.kind.data),
-                on=form.date.data,
-                at=form.time.data,
-                place=form.place.data,
-                invitee_ids=form.invitees.data,
-                actor=current_user,
+                case, kind=MeetingKind(form.kind.data), arrangements=_arrangements(form), actor=current_user
             ),
         )
     ):
@@ -66,12 +62,44 @@ def new(case_id: int):
     return render_case_page("meetings/new.html", case, status_for(form), form=form)
 
 
-def _after_scheduling(meeting: Meeting):
-    """Show the new meeting, or go straight on to record it if its day has already passed."""
+@bp.route("/<int:meeting_id>/arrangements", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def rearrange(case_id: int, meeting_id: int):
+    """Move a scheduled meeting, or change where it is or who is invited."""
+    case, meeting, done = _meeting_to_change(case_id, meeting_id)
+    if done:
+        return done
+    local = meeting.scheduled_for.astimezone(ENGLAND)
+    form = MeetingArrangementsForm(
+        data={
+            "date": local.date(),
+            "time": local.time(),
+            "place": meeting.place,
+            "invitees": [attendee.participant_id for attendee in meeting.attendees if attendee.participant_id],
+            "version": meeting.version,
+        }
+    )
+    form.invitees.choices = meeting_service.invitee_choices(case)
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: meeting_service.reschedule_meeting(
+            meeting, _arrangements(form), expected_version=form.version.data, actor=current_user
+        ),
+    ):
+        return _after_scheduling(meeting, "rearranged")
+    return render_case_page("meetings/rearrange.html", case, status_for(form), form=form, meeting=meeting)
+
+
+def _arrangements(form: MeetingArrangementsForm) -> meeting_service.MeetingArrangements:
+    return meeting_service.MeetingArrangements(form.date.data, form.time.data, form.place.data, form.invitees.data)
+
+
+def _after_scheduling(meeting: Meeting, done: str = "arranged"):
+    """Show the meeting, or go straight on to record it if its day has already passed."""
     if meeting_service.is_overdue_for_record(meeting):
-        flash("Meeting added. Now record what happened at it.", "success")
+        flash(f"Meeting {done}. Now record what happened at it.", "success")
         return redirect(url_for("meetings.record", case_id=meeting.case_id, meeting_id=meeting.id))
-    flash(f"{meeting.kind.label} arranged.", "success")
+    flash(f"{meeting.kind.label} {done}.", "success")
     return redirect(url_for("meetings.show", case_id=meeting.case_id, meeting_id=meeting.id))
 
 
@@ -89,8 +117,43 @@ def show(case_id: int, meeting_id: int):
         meeting=meeting,
         actions=plans.actions_from_meeting(meeting),
         may_cancel=meeting.status == MeetingStatus.SCHEDULED and meeting_service.may_cancel(current_user, meeting),
+        may_correct=meeting.status == MeetingStatus.HELD and meeting_service.may_correct(current_user, meeting),
         overdue=meeting_service.is_overdue_for_record(meeting),
+        record=meeting_service.narrative(meeting) if meeting.status == MeetingStatus.HELD else None,
+        attendee_label=meeting_service.attendee_label,
     )
+
+
+@bp.route("/<int:meeting_id>/correct", methods=["GET", "POST"])
+@allow(*CASEWORK)
+def correct(case_id: int, meeting_id: int):
+    """Correct what a held meeting's record says; what it said before is kept, with the reason."""
+    case = case_or_404(current_user, case_id)
+    meeting = meeting_service.meeting_or_404(case, meeting_id)
+    if meeting.status != MeetingStatus.HELD:
+        return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    if not meeting_service.may_correct(current_user, meeting):
+        abort(403)
+    now = meeting_service.narrative(meeting)
+    form = CorrectMeetingForm(data={**now.__dict__, "version": meeting.version})
+    if form.validate_on_submit() and saved(
+        form,
+        lambda: meeting_service.correct_meeting(
+            meeting,
+            meeting_service.MeetingNarrative(
+                form.summary.data or "",
+                form.decisions.data or "",
+                form.child_views.data or "",
+                form.family_views.data or "",
+            ),
+            reason=form.reason.data,
+            expected_version=form.version.data,
+            actor=current_user,
+        ),
+    ):
+        flash("The record of the meeting has been corrected.", "success")
+        return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id, _anchor="corrections"))
+    return render_case_page("meetings/correct.html", case, status_for(form), form=form, meeting=meeting)
 
 
 @bp.route("/<int:meeting_id>/record", methods=["GET", "POST"])
@@ -130,12 +193,9 @@ def record(case_id: int, meeting_id: int):
 @allow(*CASEWORK)
 def cancel(case_id: int, meeting_id: int):
     """Cancel a scheduled meeting, saying why."""
-    case = case_or_404(current_user, case_id)
-    meeting = meeting_service.meeting_or_404(case, meeting_id)
-    if meeting.status != MeetingStatus.SCHEDULED and request.method == "GET":
-        return redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
-    if not meeting_service.may_cancel(current_user, meeting):
-        abort(403)
+    case, meeting, done = _meeting_to_change(case_id, meeting_id)
+    if done:
+        return done
     form = CancelMeetingForm(data={"version": meeting.version})
     if form.validate_on_submit() and saved(
         form,
@@ -148,8 +208,20 @@ def cancel(case_id: int, meeting_id: int):
     return render_case_page("meetings/cancel.html", case, status_for(form), form=form, meeting=meeting)
 
 
+def _meeting_to_change(case_id: int, meeting_id: int):
+    """The case and a scheduled meeting the user may rearrange or cancel, and (once it is no longer scheduled)
+    the redirect to show it instead."""
+    case = case_or_404(current_user, case_id)
+    meeting = meeting_service.meeting_or_404(case, meeting_id)
+    if meeting.status != MeetingStatus.SCHEDULED and request.method == "GET":
+        return case, meeting, redirect(url_for("meetings.show", case_id=case.id, meeting_id=meeting.id))
+    if not meeting_service.may_cancel(current_user, meeting):
+        abort(403)
+    return case, meeting, None
+
+
 def _record_form(case, meeting: Meeting) -> RecordMeetingForm:
-    attendees = [(attendee.id, attendee.display_name) for attendee in meeting.attendees]
+    attendees = [(attendee.id, meeting_service.attendee_label(attendee)) for attendee in meeting.attendees]
     held_on = meeting.scheduled_for.astimezone(ENGLAND).date()
     form = record_meeting_form(attendees, data={"held_on": held_on, "version": meeting.version})
     return _give_owner_choices(form, case)

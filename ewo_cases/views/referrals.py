@@ -63,7 +63,9 @@ def new():
             "success",
         )
         return redirect(url_for("referrals.index"))
-    return render_template("referrals/new.html", form=form, pupil=pupil), status_for(form)
+    return render_template(
+        "referrals/new.html", form=form, pupil=pupil, open_case=case_service.open_case_of(pupil)
+    ), status_for(form)
 
 
 @bp.route("/<int:referral_id>", methods=["GET", "POST"])

@@ -8,6 +8,8 @@ EXPECTED = {
     "meetings.show": CASEWORK,
     "meetings.record": CASEWORK,
     "meetings.cancel": CASEWORK,
+    "meetings.rearrange": CASEWORK,
+    "meetings.correct": CASEWORK,
     "plans.show": CASEWORK,
     "plans.new": CASEWORK,
     "plans.edit": CASEWORK,

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Carer, Case, Pupil, PupilAttendance, PupilCarer, Role, School
+from ewo_cases.models import Carer, Case, Pupil, PupilAttendance, PupilCarer, Referral, Role, School
 from tests.browser.conftest import accessible, fill_date, long_date, switch, today
 from workflows.attendance import Band
 
@@ -36,8 +36,9 @@ class Chosen:
     parents: tuple[str, ...]
 
 
-def persistently_absent_pupil_without_a_case(app) -> Chosen:
-    """A persistently absent pupil at the lead's school who has never had a case, with a parent.
+def persistently_absent_pupil_without_a_case(app, *, newest: bool = True) -> Chosen:
+    """A persistently absent pupil at the lead's school who has never had a case or a referral, with a parent
+    (the newest such pupil, or the oldest, so two journeys choose different children).
 
     Pupils over the penalty notice threshold are left to the legal journeys, which look for them."""
     with app.app_context():
@@ -53,8 +54,9 @@ def persistently_absent_pupil_without_a_case(app) -> Chosen:
                 Pupil.looked_after.is_(False),
                 Pupil.id.in_(with_parent),
                 Pupil.id.not_in(sa.select(Case.pupil_id)),
+                Pupil.id.not_in(sa.select(Referral.pupil_id)),
             )
-            .order_by(Pupil.id.desc())
+            .order_by(Pupil.id.desc() if newest else Pupil.id)
         ).first()
         assert pupil is not None, "the demo data has no persistently absent pupil without a case at the school"
         parents = db.session.scalars(
@@ -125,14 +127,21 @@ def test_an_officer_and_a_school_lead_work_a_case_from_a_list_to_a_served_letter
     # The people: the parents, the officer and the lead came with the case; add a family support worker.
     page.get_by_role("navigation", name="Sections of the case").get_by_role("link", name="People").click()
     people = page.locator("table")
-    for name in (*chosen.parents, OFFICER, LEAD):
+    for name in (OFFICER, LEAD):
         expect(people.get_by_role("cell", name=name, exact=True)).to_be_visible()
+    for name in chosen.parents:
+        # A parent's name comes with why they are a parent under s576.
+        expect(people.get_by_role("cell", name=name).filter(has_text="s576")).to_be_visible()
     accessible(page)
     page.get_by_role("button", name="Add someone to the case").click()
     accessible(page)
-    page.get_by_label("Person").select_option(label=f"{PROFESSIONAL}, Anytown Early Help Hub")
-    page.get_by_label("Role on the case").select_option(label="Key worker")
-    page.get_by_label("Notes").fill("Family support worker: has worked with the family since the summer.")
+    page.get_by_label("Who are you adding?").select_option(label=f"{PROFESSIONAL}, Anytown Early Help Hub")
+    page.get_by_role("button", name="Continue").click()
+    roles = page.get_by_role("group", name="Role on the case")
+    expect(roles.get_by_label("Parent or carer")).to_have_count(0)
+    accessible(page)
+    roles.get_by_label("Key worker").check()
+    page.get_by_label("Notes (optional)").fill("Family support worker: has worked with the family since the summer.")
     page.get_by_role("button", name="Add to the case").click()
     expect(page.get_by_text(f"{PROFESSIONAL} added to the case.")).to_be_visible()
     expect(page.locator("table").get_by_role("cell", name=PROFESSIONAL, exact=True)).to_be_visible()
@@ -162,13 +171,16 @@ def test_an_officer_and_a_school_lead_work_a_case_from_a_list_to_a_served_letter
     accessible(page)
     page.get_by_role("button", name="Save the record of the meeting").click()
     errors = page.locator(".govuk-error-summary")
-    expect(errors).to_contain_text(f"Say whether {first_parent} attended")
+    expect(errors).to_contain_text(f"Say whether {first_parent} (Parent or carer) attended")
     expect(errors).to_contain_text("Enter a summary of the meeting")
     accessible(page)
     attendance = {first_parent: "Attended", OFFICER: "Attended", LEAD: "Sent apologies", PROFESSIONAL: "Did not attend"}
     attendance |= dict.fromkeys(chosen.parents[1:], "Did not attend")
+    roles = {OFFICER: "Education welfare officer", LEAD: "School attendance lead", PROFESSIONAL: "Key worker"}
     for name, answer in attendance.items():
-        page.get_by_role("group", name=name, exact=True).get_by_label(answer, exact=True).check()
+        # Each question names the person's part in the case, so two people of one name can be told apart.
+        question = f"{name} ({roles.get(name, 'Parent or carer')})"
+        page.get_by_role("group", name=question, exact=True).get_by_label(answer, exact=True).check()
     page.get_by_role("group", name="Did the child attend?").get_by_label("Yes").check()
     page.get_by_label("The child's views (optional)").fill("Mornings are hard; friends have moved classes.")
     page.get_by_label("The family's views (optional)").fill("Mum works early shifts on Mondays.")
@@ -302,4 +314,99 @@ def test_an_officer_and_a_school_lead_work_a_case_from_a_list_to_a_served_letter
     expect(timeline.get_by_role("heading", name=f"to {first_parent} made")).to_be_visible()
     expect(timeline).to_contain_text("Family attendance meeting")
     expect(timeline).to_contain_text("Place offered; the first session is next Monday.")
+    accessible(page)
+
+
+def test_a_school_lead_refers_a_pupil_and_an_officer_accepts_the_referral(page: Page, live_server):
+    chosen = persistently_absent_pupil_without_a_case(live_server.app, newest=False)
+    switch(page, Role.SCHOOL_LEAD)
+
+    # The lead refers the pupil from their page, first forgetting what the school has tried.
+    page.goto(f"/pupils/{chosen.pupil_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(chosen.name)
+    accessible(page)
+    page.get_by_role("button", name="Refer to the attendance team").click()
+    accessible(page)
+    page.get_by_label("Why are you referring this pupil?").fill("Absent most Mondays since half term.")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say what support the school has given")
+    accessible(page)
+    page.get_by_label("What has the school tried so far?").fill("Two calls home and a pastoral mentor.")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.get_by_text(f"{chosen.name} has been referred.")).to_be_visible()
+    expect(page.get_by_role("link", name=chosen.name).first).to_be_visible()
+    accessible(page)
+
+    # The officer finds it among the referrals waiting, and accepts it by opening a case.
+    switch(page, Role.OFFICER)
+    page.goto("/referrals/")
+    accessible(page)
+    page.get_by_role("link", name=chosen.name).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Referral of {chosen.name}")
+    expect(page.get_by_text("Two calls home and a pastoral mentor.")).to_be_visible()
+    accessible(page)
+    page.get_by_label("Accept and open a case").check()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Referral accepted: case opened.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(chosen.name)
+    # What the school tried travelled with the referral into the case.
+    expect(
+        page.get_by_text("Support the school has given so far: Two calls home and a pastoral mentor.")
+    ).to_be_visible()
+    accessible(page)
+    reference = page.locator(".app-identity .govuk-caption-l").inner_text().split(" · ")[0]
+
+    # The school cannot refer the child again while the case is open: it is told which case to look at.
+    switch(page, Role.SCHOOL_LEAD)
+    page.goto(f"/referrals/new?pupil={chosen.pupil_id}")
+    page.get_by_label("Why are you referring this pupil?").fill("Still absent on Mondays.")
+    page.get_by_label("What has the school tried so far?").fill("As before.")
+    page.get_by_role("button", name="Send the referral").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text(f"is already on case {reference}")
+    accessible(page)
+
+
+def test_an_officer_corrects_a_note_and_the_original_stays_on_the_timeline(page: Page, live_server):
+    switch(page, Role.OFFICER)
+    page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Cases").click()
+    page.locator("table tbody").get_by_role("link").first.click()
+    accessible(page)
+    page.get_by_role("navigation", name="Sections of the case").get_by_role("link", name="Timeline").click()
+    accessible(page)
+
+    page.get_by_role("button", name="Add a note").click()
+    accessible(page)
+    page.get_by_label("Phone call").check()
+    fill_date(page, "occurred_on", today())
+    page.get_by_label("Time it happened").fill("12:05am")
+    page.get_by_label("What happened").fill("Rang dad: the children were at their aunt's on Monday.")
+    page.get_by_role("button", name="Add to the timeline").click()
+    expect(page.get_by_text("The note has been added to the timeline.")).to_be_visible()
+    accessible(page)
+
+    entry = page.locator(".moj-timeline__item", has_text="Rang dad: the children were at their aunt's")
+    entry.get_by_role("link", name="Correct this note").click()
+    expect(page.get_by_label("What happened")).to_have_value("Rang dad: the children were at their aunt's on Monday.")
+    accessible(page)
+    page.get_by_label("What happened").fill("Rang dad: the children were at their grandmother's on Monday.")
+    page.get_by_role("button", name="Add the correction").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the note needs correcting")
+    accessible(page)
+    page.get_by_label("Why does the note need correcting?").fill("I wrote aunt; dad said grandmother.")
+    page.get_by_role("button", name="Add the correction").click()
+    expect(page.get_by_text("The correction has been added to the timeline.")).to_be_visible()
+    timeline = page.locator(".moj-timeline")
+    expect(timeline.get_by_role("heading", name="Phone call (correction)").first).to_be_visible()
+    expect(timeline).to_contain_text("I wrote aunt; dad said grandmother.")
+    original = page.locator(".moj-timeline__item", has_text="Rang dad: the children were at their aunt's")
+    expect(original.first).to_contain_text("Corrected")
+    accessible(page)
+
+    # Only notes of phone calls, from today.
+    filters = page.get_by_role("form", name="Filter the timeline")
+    filters.get_by_role("group", name="Kinds of note").get_by_label("Phone call").check()
+    fill_date(page, "since", today())
+    filters.get_by_role("button", name="Apply filters").click()
+    expect(page.locator(".moj-timeline")).to_contain_text("grandmother's on Monday")
+    expect(page.get_by_role("status")).to_contain_text("Notes (phone call)")
     accessible(page)

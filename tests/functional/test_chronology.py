@@ -29,8 +29,10 @@ from ewo_cases.models import (
     Role,
     ServiceMethod,
 )
-from ewo_cases.services import approvals, chronology, letters
+from ewo_cases.services import approvals, chronology, letters, participants
 from ewo_cases.services import cases as case_service
+from ewo_cases.services.errors import ServiceError
+from tests.case_records import opened_before
 from tests.letter_helpers import TODAY, add_carer, count, day, parents
 
 #: Notes are dated yesterday, so that no time of day is in the future whenever the tests run.
@@ -47,7 +49,7 @@ def today(app, monkeypatch):
 def case(make_pupil, make_case):
     pupil = make_pupil()
     add_carer(pupil)
-    return make_case(pupil)
+    return opened_before(make_case(pupil))
 
 
 @pytest.fixture
@@ -178,15 +180,18 @@ def _fill_the_case(case, officer, manager) -> None:
         )
     )
     letter = letters.generate_letter(case, LetterKind.ATTENDANCE_CONCERN, parent, officer)
-    letters.serve_letter(letter, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=None)
+    letters.serve_letter(
+        letter, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=letter.version
+    )
     approval = approvals.request(case, "issue_fpn", reason="Threshold met, support refused", actor=officer)
-    approvals.decide(approval, approve=True, comment="Agreed", actor=manager, expected_version=None)
+    approvals.decide(approval, approve=True, comment="Agreed", actor=manager, expected_version=approval.version)
     record = case_service.add_record(
         case, RecordKind.SUPPORT_OFFERED, occurred_on=TODAY, details="Offered early help", actor=officer
     )
     db.session.flush()
     case_service.withdraw_record(record, reason="Recorded on the wrong case", actor=officer)
     db.session.flush()
+    participants.end_participation(parents(case)[0], ended_on=TODAY, actor=officer, expected_version=1)
 
 
 @pytest.mark.parametrize(
@@ -206,16 +211,22 @@ def test_the_timeline_is_filtered_by_kind(client, case, officer, make_user, quer
     _fill_the_case(case, officer, make_user(Role.MANAGER))
     response = client.get(timeline_url(case, query))
     assert response.status_code == 200
+    entries = timeline_of(response.text)
     for text in shown:
-        assert text in response.text, text
+        assert text in entries, text
     for text in hidden:
-        assert text not in response.text, text
+        assert text not in entries, text
+
+
+def timeline_of(page: str) -> str:
+    """The timeline part of a page (the filters above it name every kind of entry and note)."""
+    return page.partition('<div class="moj-timeline">')[2]
 
 
 def test_an_unknown_filter_is_a_bad_request(client, case, officer):
     response = client.get(timeline_url(case, "?kinds=gossip"))
     assert response.status_code == 400
-    assert "is not a valid choice" in response.text
+    assert "Select the kinds of entry to show from the list" in response.text
 
 
 def test_the_printable_timeline_has_no_navigation_and_its_export_is_logged(client, case, officer):
@@ -258,10 +269,15 @@ def test_a_school_lead_records_a_call_on_their_schools_case(client, case, make_u
     ("changes", "message"),
     [
         ({"kind": ""}, "Choose what kind of contact or event it was"),
-        ({"kind": "gossip"}, "Not a valid choice"),
+        ({"kind": "gossip"}, "Select an answer from the list"),
         ({"occurred_on": day(None)}, "Enter the date it happened as day, month and year"),
         ({"occurred_on": ["31", "2", "2026"]}, "Date it happened must be a real date"),
-        ({"occurred_on": day(TODAY + timedelta(days=1))}, "The date and time must be in the past"),
+        ({"occurred_on": day(TODAY + timedelta(days=1))}, "The date it happened must be today or in the past"),
+        ({"occurred_on": day(TODAY), "occurred_time": "11:59pm"}, "The time it happened must be in the past"),
+        (
+            {"occurred_on": ["1", "1", "1900"]},
+            "The date it happened must be on or after 2 February 2026, when the case",
+        ),
         ({"occurred_time": ""}, "Enter the time it happened, like 2:30pm"),
         ({"occurred_time": "25:99"}, "Enter the time it happened like 2:30pm or 14:30"),
         ({"occurred_time": "13pm"}, "Enter the time it happened like 2:30pm or 14:30"),
@@ -333,12 +349,25 @@ def test_a_note_is_corrected_once_and_a_correction_needs_a_reason(client, case, 
 
 def test_school_staff_correct_only_their_own_notes(client, case, make_user, sign_in):
     original = add_note(case, case.assigned_officer)
-    sign_in(make_user(Role.SCHOOL_LEAD, schools=[case.pupil.school]))
+    lead = make_user(Role.SCHOOL_LEAD, schools=[case.pupil.school])
+    sign_in(lead)
 
     assert "Correct this note" not in client.get(timeline_url(case)).text
+    # Nor is the form offered at its address: a school lead is not shown a form they could not send.
+    assert client.get(timeline_url(case, f"/notes/{original.id}/correct")).status_code == 403
     response = client.post(timeline_url(case, f"/notes/{original.id}/correct"), data=note_form(reason="Mine"))
-    assert response.status_code == 400 and "only the notes they wrote" in response.text
+    assert response.status_code == 403
     assert count(Note) == 1
+    with pytest.raises(ServiceError, match="only the notes they wrote"):
+        chronology.correct_note(
+            original,
+            kind=NoteKind.HOME_VISIT,
+            occurred_at=original.occurred_at,
+            summary="Mine",
+            significant=False,
+            reason="Mine",
+            actor=lead,
+        )
 
 
 def _rewrite(note: Note) -> None:
@@ -417,6 +446,38 @@ def test_staff_of_another_school_get_404_on_every_timeline_url(client, case, mak
 
 
 def test_a_note_of_another_case_is_not_found_through_this_one(client, case, officer, make_case, make_pupil):
-    other = make_case(make_pupil(school=case.pupil.school), officer=officer)
+    other = opened_before(make_case(make_pupil(school=case.pupil.school), officer=officer))
     note = add_note(other, officer)
     assert client.get(timeline_url(case, f"/notes/{note.id}/correct")).status_code == 404
+
+
+def test_the_timeline_is_filtered_by_kind_of_note_and_by_date(client, case, officer):
+    add_note(case, officer, kind=NoteKind.PHONE_CALL, summary="Rang Alex.")
+    week_ago = chronology.add_note(
+        case,
+        kind=NoteKind.HOME_VISIT,
+        occurred_at=datetime.combine(TODAY - timedelta(days=7), time(9), UTC),
+        summary="Visited a week ago.",
+        significant=False,
+        actor=officer,
+    )
+    db.session.flush()
+    calls = timeline_of(client.get(timeline_url(case, "?note_kinds=phone_call")).text)
+    assert "Rang Alex." in calls and "Visited a week ago." not in calls and "Case opened" not in calls
+    page = client.get(timeline_url(case, "?since=22&since=2&since=2026&until=23&until=2&until=2026"))
+    in_range = timeline_of(page.text)
+    assert week_ago.summary in in_range and "Rang Alex." not in in_range
+    assert "from 22 February 2026 to 23 February 2026" in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?note_kinds=gossip", "Select the kinds of note to show from the list"),
+        ("?since=31&since=2&since=2026", "From must be a real date"),
+        ("?since=2&since=3&since=2026&until=1&until=3&until=2026", "To must be the same as or after from"),
+    ],
+)
+def test_a_bad_timeline_filter_is_explained(client, case, officer, query, message):
+    response = client.get(timeline_url(case, query))
+    assert response.status_code == 400 and "govuk-error-summary" in response.text and message in response.text

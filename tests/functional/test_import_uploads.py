@@ -60,7 +60,7 @@ def test_the_upload_answers_scripts_with_json(client, admin):
     [
         ({"kind": "schools"}, "Choose a CSV file to import"),
         ({"file": (io.BytesIO(b"x"), "x.csv")}, "Choose what the file holds"),
-        ({"kind": "timetables", "file": (io.BytesIO(b"x"), "x.csv")}, "Not a valid choice"),
+        ({"kind": "timetables", "file": (io.BytesIO(b"x"), "x.csv")}, "Select an answer from the list"),
     ],
 )
 def test_an_incomplete_upload_is_explained_and_nothing_is_recorded(client, admin, form, message):

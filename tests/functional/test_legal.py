@@ -176,9 +176,9 @@ def test_the_outcome_waits_for_the_end_of_the_improvement_period(client, sign_in
     sign_in(staff.officer)
     answer = {"improved": "no", "assessed_on": day_fields(today)}
 
-    early = client.post(url(case, "/notice-to-improve/outcome"), data=answer)
+    early = client.post(url(case, "/notice-to-improve/outcome"), data={**answer, "version": notice.version})
     notice.improvement_ends_on = today
-    on_the_last_day = client.post(url(case, "/notice-to-improve/outcome"), data=answer)
+    on_the_last_day = client.post(url(case, "/notice-to-improve/outcome"), data={**answer, "version": notice.version})
 
     assert early.status_code == 400 and "record the outcome after that" in early.text
     assert on_the_last_day.status_code == 302
@@ -376,7 +376,7 @@ def test_payments_are_checked_against_the_amount_due_that_day(
 
     response = client.post(
         url(fpn_case, f"/penalty-notices/{notice.id}/payment"),
-        data={"paid_on": day_fields(today), "amount": str(amount)},
+        data={"paid_on": day_fields(today), "amount": str(amount), "version": notice.version},
     )
 
     assert (response.status_code == 302) is accepted
@@ -414,7 +414,7 @@ def test_receipt_starts_the_clocks(client, sign_in, fpn_case, family, staff, tod
     before = client.get(url(fpn_case)).text
     client.post(
         url(fpn_case, f"/penalty-notices/{notice.id}/received"),
-        data={"received_on": day_fields(today - timedelta(days=1))},
+        data={"received_on": day_fields(today - timedelta(days=1)), "version": notice.version},
     )
     after = client.get(url(fpn_case)).text
 
@@ -431,7 +431,12 @@ def test_a_payment_can_be_recorded_with_the_date_of_receipt_when_it_was_not_know
 
     response = client.post(
         url(fpn_case, f"/penalty-notices/{notice.id}/payment"),
-        data={"received_on": day_fields(today - timedelta(days=8)), "paid_on": day_fields(today), "amount": "£80"},
+        data={
+            "received_on": day_fields(today - timedelta(days=8)),
+            "paid_on": day_fields(today),
+            "amount": "£80",
+            "version": notice.version,
+        },
     )
 
     assert response.status_code == 302
@@ -444,7 +449,12 @@ def test_a_notice_is_withdrawn_on_a_statutory_ground(client, sign_in, fpn_case, 
 
     response = client.post(
         url(fpn_case, f"/penalty-notices/{notice.id}/withdraw"),
-        data={"withdrawn_on": day_fields(today), "ground": "issued_to_wrong_person", "note": "Sent to the aunt"},
+        data={
+            "withdrawn_on": day_fields(today),
+            "ground": "issued_to_wrong_person",
+            "note": "Sent to the aunt",
+            "version": notice.version,
+        },
     )
 
     assert response.status_code == 302
@@ -514,6 +524,7 @@ def test_an_order_made_expires_a_year_later_and_extends_to_3_years_at_most(clien
             "made_on": day_fields(made),
             "supervisor": str(staff.officer.id),
             "directions": "Attend daily",
+            "version": eso.version,
         },
     )
     assert eso.expires_on == made.replace(year=made.year + 1)
@@ -623,9 +634,9 @@ def test_a_paid_notice_for_the_period_blocks_the_prosecution(client, sign_in, un
         paid_on=notice.received_on + timedelta(days=3),
         amount_paid=80,
     )
-    client.post(
-        url(case, "/prosecution"), data=prosecution_form(notice, family, **{f"parent_{family.father.id}": "s444_1a"})
-    )
+    prepared = db.session.scalar(sa.select(Prosecution).where(Prosecution.case_id == case.id))
+    changed = prosecution_form(notice, family, **{f"parent_{family.father.id}": "s444_1a"})
+    assert client.post(url(case, "/prosecution"), data={**changed, "version": prepared.version}).status_code == 302
 
     response = client.post(url(case, "/prosecution/lay"), data={"laid_on": day_fields(today)})
 
@@ -718,7 +729,8 @@ def test_an_inconsistent_outcome_is_refused(client, laid, today, answers, messag
     parent = prosecution.parents[0]
 
     response = client.post(
-        url(case, f"/prosecution/parents/{parent.id}/outcome"), data={"outcome_on": day_fields(today), **answers}
+        url(case, f"/prosecution/parents/{parent.id}/outcome"),
+        data={"outcome_on": day_fields(today), "version": parent.version, **answers},
     )
 
     assert response.status_code == 400 and message in response.text
@@ -737,6 +749,7 @@ def test_an_outcome_is_recorded(client, laid, today):
             "fine_pounds": "220",
             "costs_pounds": "£150",
             "outcome_on": day_fields(today),
+            "version": parent.version,
         },
     )
 
@@ -1071,7 +1084,7 @@ BAD_INPUT = [
     (
         "/penalty-notices/{notice}/withdraw",
         {"withdrawn_on": ["1", "1", "2026"], "ground": "bored", "note": "x"},
-        "Not a valid choice",
+        "Select an answer from the list",
     ),
     ("/eso/new", {"notes": "x"}, "Enter the date the application was made"),
     ("/eso", {"status": "made"}, "Enter the date the order was made"),
@@ -1097,8 +1110,10 @@ def test_bad_input_is_refused_with_an_error_and_writes_nothing(client, everythin
         path.format(notice=everything["notice"].id, hearing=everything["hearing"].id, parent=everything["parent"].id),
     )
     before = rows_and_versions()
+    # A page that edits a record sends the version it showed (without it, the page is out of date).
+    edited = next((everything[name] for name in ("notice", "hearing", "parent") if f"{{{name}}}" in path), None)
 
-    response = client.post(target, data=data)
+    response = client.post(target, data={**data, "version": edited.version} if edited else data)
 
     assert response.status_code == 400
     assert "There is a problem" in response.text and message in response.text

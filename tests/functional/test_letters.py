@@ -22,12 +22,14 @@ from ewo_cases.models import (
     MeetingStatus,
     NoticeToImprove,
     PenaltyNotice,
+    PupilAttendance,
     Role,
     ServiceMethod,
 )
 from ewo_cases.services import letters
 from ewo_cases.services.letter_wording import DEFAULTS, placeholders
 from ewo_cases.services.transitions import load_facts
+from tests.case_records import opened_before
 from tests.letter_helpers import TODAY, add_carer, count, day, parents
 from workflows import CaseStage
 from workflows.legal import NoticeKind
@@ -45,7 +47,7 @@ def case(make_pupil, make_case):
     pupil = make_pupil(forename="Sam", surname="Taylor")
     add_carer(pupil, "Alex", "Taylor")
     add_carer(pupil, "Jordan", "Reed", relationship_to_pupil="Step-parent", parental_responsibility=False)
-    return make_case(pupil, unauthorised_in_window=12)
+    return opened_before(make_case(pupil, unauthorised_in_window=12))
 
 
 @pytest.fixture
@@ -178,6 +180,39 @@ def test_the_pdf_downloads_and_the_download_is_logged(client, case, officer, par
     assert (logged.action, logged.record_id, logged.pupil_id) == ("exported", letter.id, case.pupil_id)
 
 
+@pytest.mark.parametrize(
+    ("unauthorised", "served_before", "warned"),
+    [
+        (0, False, ["no unauthorised absence recorded this year", "no earlier letter to Alex Taylor"]),
+        (14, False, ["no earlier letter to Alex Taylor"]),
+        (0, True, ["no unauthorised absence recorded this year"]),
+        (14, True, []),
+    ],
+)
+def test_a_warning_letter_preview_warns_when_the_facts_do_not_bear_it_out(
+    client, case, officer, parent, unauthorised, served_before, warned
+):
+    db.session.get(PupilAttendance, case.pupil_id).unauthorised = unauthorised
+    if served_before:
+        earlier = make_letter(case, parent, kind=LetterKind.ATTENDANCE_CONCERN)
+        letters.serve_letter(
+            earlier, served_on=TODAY, method=ServiceMethod.POST, actor=officer, expected_version=earlier.version
+        )
+    db.session.flush()
+    response = client.get(letters_url(case, "/new"), query_string=choice(LetterKind.WARNING_OF_LEGAL_ACTION, parent))
+    assert response.status_code == 200 and "Make the letter" in response.text
+    assert response.text.count('class="govuk-warning-text"') == len(warned)
+    for text in warned:
+        assert text in response.text, text
+
+
+def test_an_attendance_concern_letter_has_no_such_warnings(client, case, officer, parent):
+    db.session.get(PupilAttendance, case.pupil_id).unauthorised = 0
+    db.session.flush()
+    response = client.get(letters_url(case, "/new"), query_string=choice(LetterKind.ATTENDANCE_CONCERN, parent))
+    assert 'class="govuk-warning-text"' not in response.text
+
+
 def test_a_parents_name_is_escaped_in_the_preview_and_the_letter(client, case, officer, parent):
     parent.carer.forename = "<script>alert(1)</script>"
     db.session.flush()
@@ -294,14 +329,17 @@ def test_a_penalty_notice_goes_only_to_the_parent_it_was_issued_to(client, case,
     ("data", "message"),
     [
         ({}, "Choose which letter to make"),
-        ({"kind": "love_letter"}, "Not a valid choice"),
+        ({"kind": "love_letter"}, "Select an answer from the list"),
         ({"kind": "attendance_concern"}, "Choose who the letter is to"),
-        ({"kind": "attendance_concern", "addressee": "999999"}, "Not a valid choice"),
+        ({"kind": "attendance_concern", "addressee": "999999"}, "Select an answer from the list"),
         ({"kind": "meeting_invitation", "addressee": "PARENT"}, "Choose the meeting the letter is about"),
         ({"kind": "penalty_notice", "addressee": "PARENT"}, "Choose the penalty notice the letter is for"),
         ({"kind": "notice_to_improve", "addressee": "PARENT"}, "Choose the notice to improve the letter is about"),
         ({"kind": "attendance_contract", "addressee": "PARENT"}, "Choose the attendance contract"),
-        ({"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"}, "Not a valid choice"),
+        (
+            {"kind": "attendance_concern", "addressee": "PARENT", "meeting": "999999"},
+            "Select the meeting from the list",
+        ),
     ],
 )
 def test_a_bad_choice_is_refused_on_preview_and_on_generating(client, case, officer, parent, data, message):
@@ -353,7 +391,7 @@ def test_serving_a_warning_letter_is_recorded_once_and_reaches_the_workflow(clie
         and "This letter has been served" in page.text
         and "Record service</button>" not in page.text
     )
-    again = client.post(url, data={"served_on": day(TODAY), "method": "post"})
+    again = client.post(url, data={"served_on": day(TODAY), "method": "post", "version": letter.version})
     assert again.status_code == 400 and "already served on 2 March 2026" in again.text
     db.session.refresh(letter)
     assert letter.service_method == ServiceMethod.HAND
@@ -367,12 +405,12 @@ def test_serving_a_warning_letter_is_recorded_once_and_reaches_the_workflow(clie
         ({"served_on": day(TODAY + timedelta(days=1)), "method": "post"}, "must be today or in the past"),
         ({"served_on": day(TODAY - timedelta(days=1)), "method": "post"}, "on or after the day the letter was made"),
         ({"served_on": day(TODAY), "method": ""}, "Choose how the letter was served"),
-        ({"served_on": day(TODAY), "method": "pigeon"}, "Not a valid choice"),
+        ({"served_on": day(TODAY), "method": "pigeon"}, "Select an answer from the list"),
     ],
 )
 def test_bad_service_details_are_refused_and_nothing_is_written(client, case, officer, parent, data, message):
     letter = make_letter(case, parent)
-    response = client.post(letters_url(case, f"/{letter.id}/service"), data=data)
+    response = client.post(letters_url(case, f"/{letter.id}/service"), data={**data, "version": letter.version})
     assert response.status_code == 400 and message in response.text
     db.session.refresh(letter)
     assert letter.served_on is None and count(AuditEvent, AuditEvent.action == "letter.served") == 0
@@ -495,7 +533,7 @@ def test_saving_over_someone_elses_change_is_a_conflict(client, admin):
     [
         ({"subject": "", "body": "Text"}, "Enter a subject line"),
         ({"subject": "S", "body": ""}, "Enter the wording of the letter"),
-        ({"subject": "x" * 201, "body": "Text"}, "Field cannot be longer than 200 characters"),
+        ({"subject": "x" * 201, "body": "Text"}, "Subject line must be 200 characters or fewer"),
         ({"subject": "S", "body": "{{ meeting_date }}"}, "“meeting_date”, which is not a placeholder"),
     ],
 )

@@ -13,10 +13,12 @@ from ewo_cases.models import (
     ActionOwner,
     ActionPlan,
     ActionPlanRevision,
+    AppendOnlyError,
     AuditEvent,
     Meeting,
     MeetingAttendance,
     MeetingAttendee,
+    MeetingCorrection,
     MeetingKind,
     MeetingStatus,
     ParticipantRole,
@@ -25,8 +27,8 @@ from ewo_cases.models import (
 from ewo_cases.services import meetings as meeting_service
 from ewo_cases.services import plans as plan_service
 from ewo_cases.services.transitions import load_facts
-from tests.case_records import TODAY, add_parent, add_user_participant, count, day, participant
-from workflows import CaseStage
+from tests.case_records import TODAY, add_parent, add_user_participant, count, day, opened_before, participant
+from workflows import ENGLAND, CaseStage
 from workflows.cases.facts import MeetingFacts
 
 
@@ -38,7 +40,7 @@ def today(app, monkeypatch):
 
 @pytest.fixture
 def case(make_case):
-    case = make_case()
+    case = opened_before(make_case())
     add_parent(case)
     return case
 
@@ -52,9 +54,8 @@ def officer(case, sign_in):
 def arrange(case, actor, on=TODAY + timedelta(days=7), kind=MeetingKind.FAMILY_ATTENDANCE) -> Meeting:
     """Arrange a meeting through the service, inviting the parent and the officer."""
     invitees = meeting_service.default_invitees(case)
-    meeting = meeting_service.schedule_meeting(
-        case, kind=kind, on=on, at=time(10), place="School", invitee_ids=invitees, actor=actor
-    )
+    arrangements = meeting_service.MeetingArrangements(on, time(10), "School", invitees)
+    meeting = meeting_service.schedule_meeting(case, kind=kind, arrangements=arrangements, actor=actor)
     db.session.flush()
     return meeting
 
@@ -142,6 +143,8 @@ def test_a_meeting_already_held_goes_straight_on_to_its_record(client, case, off
         ({"place": "  "}, "Enter where the meeting will be"),
         ({"invitees": []}, "Choose who is invited"),
         ({"invitees": ["999999"]}, "Choose who is invited from the list"),
+        ({"date": ["31", "12", "9999"]}, "The date of the meeting must be on or before 1 March 2028, within 2 years"),
+        ({"date": ["1", "1", "1990"]}, "The date of the meeting must be on or after 2 February 2026, when the case"),
     ],
 )
 def test_bad_meeting_details_are_explained_and_nothing_is_written(client, case, officer, changes, message):
@@ -242,6 +245,15 @@ def test_a_meeting_without_actions_writes_no_plan(client, case, officer):
         ({"held_on": day(None)}, "Enter the date the meeting was held"),
         ({"held_on": ["30", "2", "2026"]}, "The date the meeting was held must be a real date"),
         ({"held_on": day(TODAY + timedelta(days=1))}, "The date the meeting was held must be today or in the past"),
+        (
+            {"held_on": ["1", "1", "1990"]},
+            "The date the meeting was held must be on or after 2 February 2026, when the case was opened",
+        ),
+        (
+            {"actions-0-due_on": ["31", "12", "9999"]},
+            "An action's due date must be on or before 1 March 2028, within 2 years",
+        ),
+        ({"plan_review_on": ["1", "1", "9999"]}, "The review date must be on or before 1 March 2028, within 2 years"),
         ({"child_attended": ""}, "Say whether the child attended"),
         ({"summary": ""}, "Enter a summary of the meeting"),
         ({"actions-0-owner": ""}, "Choose who will do it"),
@@ -274,7 +286,7 @@ def test_every_invitee_needs_an_attendance_answer(client, case, officer):
     form = record_form(meeting)
     del form[f"attendee_{parent.id}"]
     response = client.post(f"/cases/{case.id}/meetings/{meeting.id}/record", data=form)
-    assert response.status_code == 400 and "Say whether Mia Parent attended" in response.text
+    assert response.status_code == 400 and "Say whether Mia Parent (Parent or carer) attended" in response.text
     assert f'href="#attendee_{parent.id}"' in response.text
 
 
@@ -401,6 +413,9 @@ def test_a_lead_of_another_school_cannot_reach_the_meetings(client, case, make_u
         assert client.get(url).status_code == 404, url
     for url in (f"{base}/new", f"{base}/{meeting.id}/record", f"{base}/{meeting.id}/cancel"):
         assert client.post(url, data={"reason": "x"}).status_code == 404, url
+    for url in (f"{base}/{meeting.id}/arrangements", f"{base}/{meeting.id}/correct"):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, data={"reason": "x", "version": meeting.version}).status_code == 404, url
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.SCHEDULED
 
 
@@ -439,7 +454,7 @@ def test_upcoming_meetings_are_those_of_the_next_fortnight_on_cases_the_user_may
     arrange(case, officer, on=TODAY + timedelta(days=15))
     arrange(case, officer, on=TODAY - timedelta(days=1))
     cancelled = arrange(case, officer, on=TODAY + timedelta(days=4))
-    meeting_service.cancel_meeting(cancelled, reason="Off", expected_version=None, actor=officer)
+    meeting_service.cancel_meeting(cancelled, reason="Off", expected_version=cancelled.version, actor=officer)
     assert [item.meeting for item in meeting_service.upcoming_meetings(officer)] == [first, soon]
     assert meeting_service.upcoming_meetings(officer)[0].case == case
     assert len(meeting_service.upcoming_meetings(officer, days=30)) == 3
@@ -447,3 +462,111 @@ def test_upcoming_meetings_are_those_of_the_next_fortnight_on_cases_the_user_may
     stranger = make_user(Role.SCHOOL_LEAD, schools=[make_school()])
     assert meeting_service.upcoming_meetings(stranger) == []
     assert len(meeting_service.upcoming_meetings(make_user(Role.MANAGER))) == 2
+
+
+# --- changing arrangements and correcting records ---------------------------------------------------------
+
+
+def arrangements_form(meeting, **changes) -> dict:
+    local = meeting.scheduled_for.astimezone(ENGLAND)
+    return {
+        "date": day(local.date()),
+        "time": "10am",
+        "place": meeting.place,
+        "invitees": [a.participant_id for a in meeting.attendees],
+        "version": meeting.version,
+        **changes,
+    }
+
+
+def test_a_scheduled_meeting_is_moved_and_its_invitees_changed(client, case, officer, make_user):
+    meeting = arrange(case, officer)
+    colleague = add_user_participant(case, make_user(Role.OFFICER, name="Cal Colleague"), ParticipantRole.KEY_WORKER)
+    parent = participant(case, ParticipantRole.PARENT_CARER)
+    url = f"/cases/{case.id}/meetings/{meeting.id}/arrangements"
+    assert "Change the arrangements" in client.get(f"/cases/{case.id}/meetings/{meeting.id}").text
+    moved = arrangements_form(
+        meeting,
+        date=day(TODAY + timedelta(days=9)),
+        time="2pm",
+        place="Family home",
+        invitees=[parent.id, colleague.id],
+    )
+    response = client.post(url, data=moved)
+    assert response.status_code == 302
+    changed = db.session.get(Meeting, meeting.id)
+    assert changed.scheduled_for == datetime(2026, 3, 11, 14, 0, tzinfo=UTC) and changed.place == "Family home"
+    assert {a.participant_id for a in changed.attendees} == {parent.id, colleague.id}
+    assert count(MeetingAttendee) == 2
+    assert client.post(url, data=moved).status_code == 409
+    assert "meeting.rearranged" in set(db.session.scalars(sa.select(AuditEvent.action)))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"date": ["31", "12", "9999"]}, "must be on or before 1 March 2028"),
+        ({"invitees": []}, "Choose who is invited"),
+        ({}, "Nothing has changed"),
+    ],
+)
+def test_bad_new_arrangements_are_explained_and_nothing_changes(client, case, officer, changes, message):
+    meeting = arrange(case, officer)
+    before = (meeting.scheduled_for, meeting.place, [a.id for a in meeting.attendees])
+    response = client.post(
+        f"/cases/{case.id}/meetings/{meeting.id}/arrangements", data=arrangements_form(meeting, **changes)
+    )
+    assert response.status_code == 400 and message in response.text
+    changed = db.session.get(Meeting, meeting.id)
+    assert (changed.scheduled_for, changed.place, [a.id for a in changed.attendees]) == before
+
+
+def test_a_recorded_meeting_is_corrected_with_a_reason_and_keeps_what_it_said(client, case, officer):
+    meeting = arrange(case, officer, on=TODAY)
+    assert client.post(f"/cases/{case.id}/meetings/{meeting.id}/record", data=record_form(meeting)).status_code == 302
+    meeting = db.session.get(Meeting, meeting.id)
+    url = f"/cases/{case.id}/meetings/{meeting.id}/correct"
+    form = {
+        "summary": "Talked about the mornings and the bus.",
+        "decisions": meeting.decisions,
+        "child_views": meeting.child_views,
+        "family_views": meeting.family_views,
+        "reason": "Left out the bus",
+        "version": meeting.version,
+    }
+    assert client.post(url, data={**form, "reason": ""}).status_code == 400
+    assert client.post(url, data={**form, "summary": meeting.summary}).status_code == 400
+    assert count(MeetingCorrection) == 0
+    assert client.post(url, data=form).status_code == 302
+    assert client.post(url, data={**form, "summary": "A second go"}).status_code == 409
+    corrected = db.session.get(Meeting, meeting.id)
+    assert corrected.summary == "Talked about the mornings." and count(MeetingCorrection) == 1
+    page = client.get(f"/cases/{case.id}/meetings/{meeting.id}").text
+    assert "Talked about the mornings and the bus." in page and "Reason: Left out the bus" in page
+    assert "What the record said before this correction" in page
+    assert '<a class="govuk-link" href="#corrections">See what it said before</a>' in page
+    timeline = client.get(f"/cases/{case.id}/timeline?kinds=meeting").text
+    assert "Record of the family attendance meeting of 2 March 2026 corrected" in timeline
+    db.session.scalar(sa.select(MeetingCorrection)).reason = "rewritten"
+    with pytest.raises(AppendOnlyError), db.session.begin_nested():
+        db.session.flush()
+
+
+def test_a_school_lead_corrects_only_the_records_they_made(client, case, officer, lead, sign_in):
+    meeting = arrange(case, officer, on=TODAY)
+    assert client.post(f"/cases/{case.id}/meetings/{meeting.id}/record", data=record_form(meeting)).status_code == 302
+    client.post("/sign-out")
+    sign_in(lead)
+    assert client.get(f"/cases/{case.id}/meetings/{meeting.id}/correct").status_code == 403
+    assert "Correct the record" not in client.get(f"/cases/{case.id}/meetings/{meeting.id}").text
+
+
+def test_attendance_questions_name_each_persons_role(client, case, officer, make_user):
+    namesake = add_parent(case, forename="Mia", surname="Parent")
+    namesake.role = ParticipantRole.PARENT_CARER
+    worker = add_user_participant(case, make_user(Role.OFFICER, name="Mia Parent"), ParticipantRole.KEY_WORKER)
+    meeting = arrange(case, officer, on=TODAY)
+    meeting.attendees.append(MeetingAttendee(participant=worker))
+    db.session.flush()
+    page = client.get(f"/cases/{case.id}/meetings/{meeting.id}/record").text
+    assert "Mia Parent (Key worker)" in page and page.count("Mia Parent (Parent or carer)") >= 2

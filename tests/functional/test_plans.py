@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -23,8 +23,9 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import contracts as contract_service
 from ewo_cases.services import plans as plan_service
+from ewo_cases.services.errors import ConflictError
 from ewo_cases.services.transitions import load_facts
-from tests.case_records import TODAY, add_parent, add_user_participant, count, day, participant
+from tests.case_records import TODAY, add_parent, add_user_participant, count, day, opened_before, participant
 from workflows import CaseStage
 
 
@@ -36,7 +37,7 @@ def today(app, monkeypatch):
 
 @pytest.fixture
 def case(make_case):
-    case = make_case()
+    case = opened_before(make_case())
     add_parent(case)
     return case
 
@@ -101,6 +102,10 @@ def test_officer_writes_the_plan_and_its_first_revision(client, case, officer):
             {"goals": "Goals", "review_on": day(TODAY - timedelta(days=1))},
             "The review date must be today or in the future",
         ),
+        (
+            {"goals": "Goals", "review_on": ["31", "12", "9999"]},
+            "The review date must be on or before 1 March 2028, within 2 years",
+        ),
     ],
 )
 def test_a_bad_plan_is_explained_and_nothing_is_written(client, case, officer, form, message):
@@ -115,9 +120,24 @@ def test_changing_the_plan_appends_a_revision_and_a_stale_change_is_a_conflict(c
     first, second = revisions(plan)
     assert second.number == 2 and "goals changed" in second.change and "review date" in second.change
     assert second.snapshot["goals"] == "Attendance above 95%" and first.snapshot["goals"] == "Attendance above 90%"
-    response = client.post(f"/cases/{case.id}/plan/edit", data={**form, "goals": "Lost"})
+    response = client.post(f"/cases/{case.id}/plan/edit", data={**form, "goals": "Lost\nover two lines"})
     assert response.status_code == 409
     assert db.session.get(ActionPlan, plan.id).goals == "Attendance above 95%" and len(revisions(plan)) == 2
+    # What was typed is given back to copy, and the page links back to the plan as it now is.
+    assert "What you typed" in response.text and "Lost\nover two lines" in response.text
+    assert f'href="/cases/{case.id}/plan/edit"' in response.text
+
+
+def test_a_change_that_does_not_say_which_version_it_was_made_on_is_refused(client, case, officer, plan):
+    form = {"goals": "Overwritten", "review_on": day(TODAY + timedelta(days=14))}
+    for version in ({}, {"version": ""}):
+        response = client.post(f"/cases/{case.id}/plan/edit", data={**form, **version})
+        assert response.status_code == 400 and "This page is out of date" in response.text
+    with pytest.raises(ConflictError):
+        plan_service.update_plan(
+            plan, goals="Overwritten", review_on=plan.review_on, expected_version=None, actor=officer
+        )
+    assert db.session.get(ActionPlan, plan.id).goals == "Attendance above 90%" and len(revisions(plan)) == 1
 
 
 def test_saving_the_plan_unchanged_is_refused(client, case, officer, plan):
@@ -166,6 +186,7 @@ def test_officer_adds_an_action_owned_by_a_parent(client, case, officer, plan):
         ({"due_on": day(None)}, "Enter the date it is due by"),
         ({"due_on": ["29", "2", "2026"]}, "The due date must be a real date"),
         ({"due_on": day(TODAY - timedelta(days=1))}, "The due date must be today or in the future"),
+        ({"due_on": ["31", "12", "9999"]}, "The due date must be on or before 1 March 2028, within 2 years"),
     ],
 )
 def test_a_bad_action_is_explained_and_nothing_is_written(client, case, officer, plan, changes, message):
@@ -325,6 +346,44 @@ def test_a_school_lead_changes_the_details_of_the_schools_own_actions(client, ca
     assert db.session.get(Action, schools.id).description == "Check in at lunch too"
 
 
+@pytest.mark.parametrize(
+    ("due_on", "message"),
+    [
+        (date(2000, 1, 1), "The due date must be today or in the future"),
+        (date(9999, 12, 31), "The due date must be on or before 1 March 2028, within 2 years"),
+    ],
+)
+def test_editing_an_action_follows_the_same_date_rules_as_adding_one(client, case, officer, plan, due_on, message):
+    action = add(plan)
+    form = {
+        "status": "in_progress",
+        "note": "",
+        "description": action.description,
+        "owner": plan_service.owner_choice_of(action),
+        "due_on": day(due_on),
+        "version": action.version,
+    }
+    response = client.post(f"/cases/{case.id}/plan/actions/{action.id}", data=form)
+    assert response.status_code == 400 and message in response.text
+    assert db.session.get(Action, action.id).due_on == action.due_on and len(revisions(plan)) == 2
+
+
+def test_an_overdue_action_can_still_be_updated_without_moving_its_due_date(client, case, officer, plan):
+    action = add(plan)
+    action.due_on = TODAY - timedelta(days=5)
+    db.session.flush()
+    form = {
+        "status": "in_progress",
+        "note": "Started late",
+        "description": "Phone home every Friday",
+        "owner": plan_service.owner_choice_of(action),
+        "due_on": day(action.due_on),
+        "version": action.version,
+    }
+    assert client.post(f"/cases/{case.id}/plan/actions/{action.id}", data=form).status_code == 302
+    assert db.session.get(Action, action.id).description == "Phone home every Friday"
+
+
 def test_only_the_la_or_an_actions_owner_may_change_its_details(case, plan, make_user):
     officer = case.assigned_officer
     lead = make_user(Role.SCHOOL_LEAD, schools=[case.pupil.school])
@@ -346,7 +405,7 @@ def test_only_the_la_or_an_actions_owner_may_change_its_details(case, plan, make
             status=ActionStatus.DONE,
             note="",
             details=plan_service.NewAction("x", "school", TODAY),
-            expected_version=None,
+            expected_version=las.version,
             actor=lead,
         )
 
@@ -486,8 +545,10 @@ def test_a_draft_contract_is_changed_ended_and_a_stale_change_is_a_conflict(clie
     assert db.session.get(AttendanceContract, contract.id).agreed_on == TODAY and count(AttendanceContract) == 1
     stale = {**signed, "parent_commitments": "Lost"}
     assert client.post(f"/cases/{case.id}/plan/contract/edit", data=stale).status_code == 409
-    unversioned = {**signed, "version": ""}
-    assert client.post(f"/cases/{case.id}/plan/contract/edit", data=unversioned).status_code == 409
+    unversioned = {**signed, "parent_commitments": "Lost", "version": ""}
+    refused = client.post(f"/cases/{case.id}/plan/contract/edit", data=unversioned)
+    assert refused.status_code == 400 and "This page is out of date" in refused.text
+    assert db.session.get(AttendanceContract, contract.id).parent_commitments != "Lost"
     contract = db.session.get(AttendanceContract, contract.id)
     end = {"ended_on": day(TODAY), "reason": "Attendance improved", "version": contract.version}
     assert client.post(f"/cases/{case.id}/plan/contract/end", data={**end, "reason": ""}).status_code == 400

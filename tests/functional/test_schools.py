@@ -66,8 +66,8 @@ def test_admin_adds_a_school_in_a_trust(client, admin, make_trust):
         ({"urn": "12345", "name": "X", "phase": "primary"}, "URN must be 6 digits"),
         ({"urn": "654321", "name": "", "phase": "primary"}, "Enter the school&#39;s name"),
         ({"urn": "654321", "name": "X", "phase": ""}, "Choose the school&#39;s phase"),
-        ({"urn": "654321", "name": "X", "phase": "college"}, "Not a valid choice"),
-        ({"urn": "654321", "name": "X", "phase": "primary", "trust": "999999"}, "Not a valid choice"),
+        ({"urn": "654321", "name": "X", "phase": "college"}, "Select the phase from the list"),
+        ({"urn": "654321", "name": "X", "phase": "primary", "trust": "999999"}, "Select the trust from the list"),
     ],
 )
 def test_bad_school_details_are_explained_and_nothing_is_written(client, admin, form, message):

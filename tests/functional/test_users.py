@@ -50,13 +50,13 @@ def test_admin_creates_an_officer_with_a_patch(client, admin, make_school):
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"name": ""}, "Enter the person&#39;s full name"),
         ({"role": ""}, "Choose a role"),
-        ({"role": "superuser"}, "Not a valid choice"),
+        ({"role": "superuser"}, "Select the role from the list"),
         ({"password": "short", "confirm": "short"}, "Password must be 12 characters or more"),
         ({"password": "password12345", "confirm": "password12345"}, "Password is too easy to guess"),
         ({"password": "nia-officer-council", "confirm": "nia-officer-council"}, "must not contain your name or email"),
         ({"confirm": "something-else-entirely"}, "Passwords do not match"),
         ({"role": "school_lead"}, "Choose the school this attendance lead works for"),
-        ({"schools": "999999"}, "is not a valid choice"),
+        ({"schools": "999999"}, "Select the schools from the list"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_is_written(client, admin, overrides, message):

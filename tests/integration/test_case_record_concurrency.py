@@ -1,4 +1,5 @@
-"""Meetings and plans changed by two people at the same moment, over two real PostgreSQL connections."""
+"""Meetings, plans, actions and the people on a case changed by two people at the same moment, over two real
+PostgreSQL connections."""
 
 from __future__ import annotations
 
@@ -15,19 +16,24 @@ from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     Action,
+    ActionPlan,
     ActionPlanRevision,
+    ActionProgress,
     ActionStatus,
+    AuditEvent,
+    CaseParticipant,
     Meeting,
     MeetingAttendance,
     MeetingKind,
     MeetingStatus,
+    ParticipantRole,
     Pupil,
     Role,
     School,
     SenStatus,
     User,
 )
-from ewo_cases.services import meetings, plans
+from ewo_cases.services import meetings, participants, plans
 from ewo_cases.services.cases import open_case
 from ewo_cases.services.errors import ConflictError
 from tests.conftest import fresh_database_url, make_test_app
@@ -93,14 +99,41 @@ def world(committed_app) -> dict[str, int]:
         meeting = meetings.schedule_meeting(
             case,
             kind=MeetingKind.FAMILY_ATTENDANCE,
-            on=today,
-            at=time(9),
-            place="School",
-            invitee_ids=meetings.default_invitees(case),
+            arrangements=meetings.MeetingArrangements(today, time(9), "School", meetings.default_invitees(case)),
             actor=officer,
         )
+        colleague = User(
+            email=f"colleague{number}@council.example",
+            name="Colleague",
+            role=Role.OFFICER,
+            password_hash=generate_password_hash("x", method="pbkdf2:sha256:1"),
+            schools=[school],
+        )
+        db.session.add(colleague)
+        db.session.flush()
+        helper = participants.add_participant(
+            case,
+            colleague,
+            role=ParticipantRole.KEY_WORKER,
+            lead_practitioner=False,
+            started_on=today,
+            notes="",
+            actor=officer,
+        )
+        officer_part = db.session.scalar(
+            sa.select(CaseParticipant).where(CaseParticipant.case_id == case.id, CaseParticipant.user_id == officer.id)
+        )
         db.session.commit()
-        return {"plan": plan.id, "first": first.id, "second": second.id, "meeting": meeting.id, "officer": officer.id}
+        return {
+            "case": case.id,
+            "plan": plan.id,
+            "first": first.id,
+            "second": second.id,
+            "meeting": meeting.id,
+            "officer": officer.id,
+            "officer_part": officer_part.id,
+            "helper": helper.id,
+        }
 
 
 def race(app, *actions: Callable[[], object]) -> list[object]:
@@ -178,3 +211,90 @@ def test_two_people_recording_one_meeting_at_once_exactly_one_wins(committed_app
     with committed_app.app_context():
         meeting = db.session.get(Meeting, world["meeting"])
         assert meeting.status == MeetingStatus.HELD and meeting.summary in ("First", "Second")
+
+
+def exactly_one_won(outcomes: list[object]) -> None:
+    """One save went through; the other was refused as a conflict, not applied over it."""
+    assert outcomes.count("won") == 1, outcomes
+    assert next(type(o) for o in outcomes if o != "won") in (ConflictError, sa.orm.exc.StaleDataError), outcomes
+
+
+def officer_of(world):
+    return db.session.get(User, world["officer"])
+
+
+def test_two_people_saving_one_action_at_once_exactly_one_wins(committed_app, world):
+    def change(description: str):
+        def action():
+            item = db.session.get(Action, world["first"])
+            plans.update_action(
+                item,
+                status=ActionStatus.IN_PROGRESS,
+                note=description,
+                details=plans.NewAction(description, "school", item.due_on),
+                expected_version=1,
+                actor=officer_of(world),
+            )
+
+        return action
+
+    exactly_one_won(race(committed_app, change("Ours"), change("Theirs")))
+    with committed_app.app_context():
+        assert db.session.get(Action, world["first"]).description in ("Ours", "Theirs")
+        notes = db.session.scalar(
+            sa.select(sa.func.count(ActionProgress.id)).where(ActionProgress.action_id == world["first"])
+        )
+        assert notes == 1
+
+
+def test_two_people_saving_one_plan_at_once_exactly_one_wins(committed_app, world):
+    def change(goals: str):
+        def action():
+            plan = db.session.get(ActionPlan, world["plan"])
+            plans.update_plan(
+                plan, goals=goals, review_on=plan.review_on, expected_version=plan_version, actor=officer_of(world)
+            )
+
+        return action
+
+    with committed_app.app_context():
+        plan_version = db.session.get(ActionPlan, world["plan"]).version
+    exactly_one_won(race(committed_app, change("Ours"), change("Theirs")))
+    with committed_app.app_context():
+        assert db.session.get(ActionPlan, world["plan"]).goals in ("Ours", "Theirs")
+
+
+def test_two_people_changing_one_participant_at_once_exactly_one_wins(committed_app, world):
+    def change(role: ParticipantRole):
+        def action():
+            helper = db.session.get(CaseParticipant, world["helper"])
+            participants.change_role(helper, role=role, actor=officer_of(world), expected_version=1)
+
+        return action
+
+    exactly_one_won(race(committed_app, change(ParticipantRole.OTHER), change(ParticipantRole.CASE_OFFICER)))
+    with committed_app.app_context():
+        changed = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "participant.role_changed")).all()
+        assert len([event for event in changed if event.entity_id == world["helper"]]) == 1
+
+
+def test_two_leads_named_at_once_hand_over_in_turn_leaving_one(committed_app, world):
+    def make_lead(key: str):
+        def action():
+            person = db.session.get(CaseParticipant, world[key])
+            participants.make_lead(person, actor=officer_of(world), expected_version=person.version)
+
+        return action
+
+    assert race(committed_app, make_lead("officer_part"), make_lead("helper")) == ["won", "won"]
+    with committed_app.app_context():
+        leads = db.session.scalars(
+            sa.select(CaseParticipant).where(
+                CaseParticipant.case_id == world["case"], CaseParticipant.is_lead_practitioner.is_(True)
+            )
+        ).all()
+        assert len(leads) == 1
+        handovers = db.session.scalars(
+            sa.select(AuditEvent.entity_id).where(AuditEvent.action == "participant.lead_handed_over")
+        ).all()
+        assert set(handovers) & {world["officer_part"], world["helper"]}

@@ -113,7 +113,7 @@ def test_a_withdrawn_notice_keeps_the_kind_it_was_issued_with(support_not_approp
         ground=WithdrawalGround.OUGHT_NOT_TO_HAVE_BEEN_ISSUED,
         note="Absence was authorised",
         actor=staff.officer,
-        expected_version=None,
+        expected_version=first.version,
     )
 
     assert second.kind is NoticeKind.SECOND
@@ -181,10 +181,14 @@ def test_the_amount_due_by_day_after_receipt(legal_case, family, staff, today, k
 
     for amount in (80, 160):
         if amount == due:
-            legal.record_payment(notice, paid_on=paid_on, amount=amount, actor=staff.officer, expected_version=None)
+            legal.record_payment(
+                notice, paid_on=paid_on, amount=amount, actor=staff.officer, expected_version=notice.version
+            )
         else:
             with pytest.raises(ServiceError):
-                legal.record_payment(notice, paid_on=paid_on, amount=amount, actor=staff.officer, expected_version=None)
+                legal.record_payment(
+                    notice, paid_on=paid_on, amount=amount, actor=staff.officer, expected_version=notice.version
+                )
 
     assert notice.paid_on == (paid_on if due else None)
 
@@ -197,9 +201,11 @@ def test_a_paid_notice_cannot_be_paid_twice_or_a_withdrawn_one_paid(legal_case, 
     withdrawn = add_notice(case, family.father, staff.officer, issued_on=today, received_on=today, withdrawn_on=today)
 
     with pytest.raises(ServiceError, match="already paid"):
-        legal.record_payment(paid, paid_on=today, amount=80, actor=staff.officer, expected_version=None)
+        legal.record_payment(paid, paid_on=today, amount=80, actor=staff.officer, expected_version=paid.version)
     with pytest.raises(ServiceError, match="refund any payment"):
-        legal.record_payment(withdrawn, paid_on=today, amount=80, actor=staff.officer, expected_version=None)
+        legal.record_payment(
+            withdrawn, paid_on=today, amount=80, actor=staff.officer, expected_version=withdrawn.version
+        )
 
 
 # --- the register's status filter ------------------------------------------------------------------------
@@ -288,7 +294,7 @@ def test_the_file_cannot_change_once_laid(prepared, family, staff, today):
             notes="",
             sections={family.mother.id: Section444.S444_1},
             actor=staff.officer,
-            expected_version=None,
+            expected_version=prosecution.version,
         )
 
 
@@ -307,7 +313,7 @@ def test_outcomes_are_validated_with_the_rules(prepared, staff, today):
             outcome_on=today,
             note="",
             actor=staff.officer,
-            expected_version=None,
+            expected_version=parent.version,
         )
     legal.record_outcome(
         parent,
@@ -318,7 +324,7 @@ def test_outcomes_are_validated_with_the_rules(prepared, staff, today):
         outcome_on=today,
         note="",
         actor=staff.officer,
-        expected_version=None,
+        expected_version=parent.version,
     )
     assert parent.fine_pounds == 2500
 
@@ -351,7 +357,7 @@ def made_order(legal_case, staff, today):
         directions="Attend",
         notes="",
         actor=staff.officer,
-        expected_version=None,
+        expected_version=eso.version,
     )
     return eso, made
 
@@ -401,5 +407,5 @@ def test_a_made_order_with_breaches_cannot_be_recorded_as_refused(made_order, st
             directions="",
             notes="",
             actor=staff.officer,
-            expected_version=None,
+            expected_version=eso.version,
         )

@@ -53,10 +53,26 @@ from workflows.legal import Section444, Sentence, Verdict, WithdrawalGround
 
 #: Agencies and professionals in the demo directory: (agency, kind, [(name, job title)]).
 DIRECTORY = (
-    ("Anytown Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE, [("Aisha Bello", "Social worker")]),
+    (
+        "Anytown Children's Social Care",
+        AgencyKind.CHILDRENS_SOCIAL_CARE,
+        [("Aisha Bello", "Social worker"), ("Tom Whitfield", "Senior social worker")],
+    ),
     ("Anytown Early Help Hub", AgencyKind.EARLY_HELP, [("Martin Reid", "Family support worker")]),
     ("Anytown CAMHS", AgencyKind.MENTAL_HEALTH, [("Dr Helen Cho", "Clinical psychologist")]),
     ("Anytown School Nursing Service", AgencyKind.SCHOOL_NURSING, [("Jo Evans", "School nurse")]),
+    ("Anytown Attendance Support Team", AgencyKind.ATTENDANCE_SUPPORT, [("Ravi Shah", "Attendance support worker")]),
+    ("Anytown SEND Service", AgencyKind.SEND, [("Grace Okoro", "SEND case officer")]),
+    ("Anytown Virtual School", AgencyKind.VIRTUAL_SCHOOL, [("Paul Hart", "Virtual School Head")]),
+    (
+        "Anytown Educational Psychology Service",
+        AgencyKind.EDUCATIONAL_PSYCHOLOGY,
+        [("Dr Sian Lloyd", "Educational psychologist")],
+    ),
+    ("Anytown Police Schools Team", AgencyKind.POLICE, [("PC Dan Mills", "Schools liaison officer")]),
+    ("Anytown Homes", AgencyKind.HOUSING, [("Karen Doyle", "Housing officer")]),
+    ("Anytown Young Carers", AgencyKind.YOUNG_CARERS, [("Lily Marsh", "Young carers worker")]),
+    ("Anytown Youth Justice Service", AgencyKind.YOUTH_JUSTICE, [("Femi Adeyemi", "Youth justice worker")]),
 )
 
 
@@ -113,13 +129,40 @@ class Casting:
     def __init__(self) -> None:
         self.used: set[int] = set()
 
-    def child(self, urn: str, bands: tuple[Band, ...], *, threshold: bool = False, parents: int = 1) -> Pupil:
+    def child(
+        self,
+        urn: str,
+        bands: tuple[Band, ...],
+        *,
+        threshold: bool = False,
+        parents: int = 1,
+        with_a_carer_who_is_not_a_parent: bool = False,
+    ) -> Pupil:
+        for pupil in db.session.scalars(self._candidates(urn, bands, threshold)):
+            not_parents = [link for link in pupil.carer_links if not link.is_parent]
+            if len(_parents(pupil)) >= parents and (not_parents or not with_a_carer_who_is_not_a_parent):
+                self.used.add(pupil.id)
+                return pupil
+        raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
+
+    def siblings(self, bands: tuple[Band, ...]) -> tuple[Pupil, Pupil]:
+        """Two children of one family, at any schools, both in ``bands``."""
+        candidates = list(db.session.scalars(self._candidates(None, bands, False)))
+        by_carer: dict[int, Pupil] = {}
+        for pupil in candidates:
+            for link in _parents(pupil):
+                brother_or_sister = by_carer.setdefault(link.carer_id, pupil)
+                if brother_or_sister is not pupil:
+                    self.used.update({pupil.id, brother_or_sister.id})
+                    return brother_or_sister, pupil
+        raise LookupError(f"no demo brothers or sisters in {bands}")
+
+    def _candidates(self, urn: str | None, bands: tuple[Band, ...], threshold: bool) -> sa.Select:
         query = (
             sa.select(Pupil)
             .join(School, School.id == Pupil.school_id)
             .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
             .where(
-                School.urn == urn,
                 PupilAttendance.band.in_(bands),
                 Pupil.year_group != "R",
                 Pupil.looked_after.is_(False),
@@ -127,13 +170,11 @@ class Casting:
             )
             .order_by(Pupil.upn)
         )
+        if urn is not None:
+            query = query.where(School.urn == urn)
         if threshold:
             query = query.where(PupilAttendance.penalty_threshold_met.is_(True))
-        for pupil in db.session.scalars(query):
-            if len(_parents(pupil)) >= parents:
-                self.used.add(pupil.id)
-                return pupil
-        raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
+        return query
 
 
 def _stage(pupil: Pupil) -> CaseStage:
@@ -230,7 +271,9 @@ class Story:
             request = approvals.request(case, trigger, reason=reason, actor=case.assigned_officer)
             db.session.flush()
         with self.diary.on(decided):
-            approvals.decide(request, approve=True, comment=comment, actor=self.cast.manager, expected_version=None)
+            approvals.decide(
+                request, approve=True, comment=comment, actor=self.cast.manager, expected_version=request.version
+            )
 
     def ask_approval(self, case: Case, trigger: str, day: date, *, reason: str):
         with self.diary.on(day):
@@ -308,13 +351,11 @@ class Story:
         day = held or self.diary.on_or_after(arranged + timedelta(days=7))
         with self.diary.on(arranged):
             invited = meetings.default_invitees(case) + [self.person(case, role).id for role in extra]
+            place = f"{case.pupil.school.name}, meeting room 2"
             meeting = meetings.schedule_meeting(
                 case,
                 kind=kind,
-                on=day,
-                at=time(10),
-                place=f"{case.pupil.school.name}, meeting room 2",
-                invitee_ids=invited,
+                arrangements=meetings.MeetingArrangements(day, time(10), place, invited),
                 actor=case.assigned_officer,
             )
             db.session.flush()
@@ -341,7 +382,7 @@ class Story:
                 ),
                 actions=[plans.NewAction(description, self.owner(case, who), due) for description, who, due in actions],
                 plan_review_on=review_on,
-                expected_version=None,
+                expected_version=meeting.version,
                 actor=case.assigned_officer,
             )
         return meeting
@@ -354,7 +395,7 @@ class Story:
                 status=ActionStatus(status),
                 note=note,
                 details=None,
-                expected_version=None,
+                expected_version=action.version,
                 actor=actor or case.assigned_officer,
             )
 
@@ -375,7 +416,11 @@ class Story:
             served_on, method = served
             with self.diary.on(served_on):
                 letters.serve_letter(
-                    letter, served_on=served_on, method=method, actor=case.assigned_officer, expected_version=None
+                    letter,
+                    served_on=served_on,
+                    method=method,
+                    actor=case.assigned_officer,
+                    expected_version=letter.version,
                 )
         return letter
 
@@ -413,7 +458,7 @@ class Story:
                     assessed_on=assessed,
                     note="Six unauthorised sessions during the period; no contact from the family about them.",
                     actor=case.assigned_officer,
-                    expected_version=None,
+                    expected_version=notice.version,
                 )
         return notice
 
@@ -429,14 +474,16 @@ class Story:
             self.letter(case, LetterKind.PENALTY_NOTICE, addressee, issued, penalty_notice=notice)
             received = issued + timedelta(days=2)
             with self.diary.on(self.diary.on_or_after(received)):
-                notices.record_receipt(notice, received_on=received, actor=case.assigned_officer, expected_version=None)
+                notices.record_receipt(
+                    notice, received_on=received, actor=case.assigned_officer, expected_version=notice.version
+                )
         return issued_notices
 
     def pay(self, case: Case, notice, day: date) -> None:
         amount = rules.amount_payable(notice.kind, notice.received_on, day)
         with self.diary.on(day):
             notices.record_payment(
-                notice, paid_on=day, amount=amount, actor=case.assigned_officer, expected_version=None
+                notice, paid_on=day, amount=amount, actor=case.assigned_officer, expected_version=notice.version
             )
 
     def prosecution_evidence(self, case: Case, day: date) -> None:
@@ -502,7 +549,11 @@ def school_led_support(s: Story) -> None:
         db.session.flush()
     with s.diary.on(s.ago(14)):
         case = case_service.accept_referral(
-            referral, actor=s.cast.officer, stage=CaseStage.AT_RISK, officer=s.cast.officer, expected_version=None
+            referral,
+            actor=s.cast.officer,
+            stage=CaseStage.AT_RISK,
+            officer=s.cast.officer,
+            expected_version=referral.version,
         )
     s.note(case, NoteKind.PHONE_CALL, s.ago(13), "Spoke to mum: Monday absences follow weekend contact visits.")
     s.letter(
@@ -529,8 +580,9 @@ def school_led_support(s: Story) -> None:
 
 
 def escalated_to_persistent(s: Story) -> None:
-    """Persistent: opened at risk, escalated as the band rose; a plan with an overdue review."""
-    pupil = s.casting.child("100001", (Band.PERSISTENT,))
+    """Persistent: opened at risk, escalated as the band rose; a plan with an overdue review. A grandmother who
+    helps out is involved but is not a parent under s576 (no notice could go to her)."""
+    pupil = s.casting.child("100001", (Band.PERSISTENT,), with_a_carer_who_is_not_a_parent=True)
     case = s.open(
         pupil,
         CaseStage.AT_RISK,
@@ -562,7 +614,16 @@ def escalated_to_persistent(s: Story) -> None:
         review_on=s.ago(2),
     )
     s.progress(case, 0, s.ago(29), "in_progress", "Referral sent to the young carers service.")
+    s.letter(
+        case,
+        LetterKind.MEETING_SUMMARY,
+        s.parent(case),
+        s.ago(29),
+        served=(s.ago(29), ServiceMethod.EMAIL),
+        meeting=db.session.scalar(sa.select(Meeting).where(Meeting.case_id == case.id)),
+    )
     s.progress(case, 0, s.ago(18), "done", "Young carers service has taken the referral; first session booked.")
+    s.join(case, "Lily Marsh", ParticipantRole.KEY_WORKER, s.ago(18))
     s.progress(case, 1, s.ago(22), "in_progress", "Check-ins running on Fridays.")
     call = s.note(case, NoteKind.PHONE_CALL, s.ago(24), "Mum rang: child ill with a cold on Monday.")
     with s.diary.on(s.ago(23)):
@@ -584,6 +645,8 @@ def severe_whole_family(s: Story) -> None:
         pupil, CaseStage.SEVERE, s.ago(45), officer=s.cast.officer, reason="Attendance below 50% since half term."
     )
     s.join(case, "Aisha Bello", ParticipantRole.SOCIAL_WORKER, s.ago(42))
+    s.join(case, "Karen Doyle", ParticipantRole.OTHER, s.ago(41))
+    s.join(case, "Dr Helen Cho", ParticipantRole.HEALTH_PROFESSIONAL, s.ago(36))
     s.note(
         case,
         NoteKind.HOME_VISIT,
@@ -627,9 +690,10 @@ def early_help_started(s: Story) -> None:
         review_on=s.ahead(8),
     )
     s.record(case, RecordKind.FAMILY_CONSENT, s.ago(48), "Mum and dad consented to an early help assessment.")
-    s.join(case, "Martin Reid", ParticipantRole.LEAD_PRACTITIONER, s.ago(47), lead=True)
+    s.join(case, "Martin Reid", ParticipantRole.KEY_WORKER, s.ago(47), lead=True)
     s.move(case, "start_early_help", s.ago(46), actor=s.cast.officer, reason="Several needs beyond attendance.")
     s.progress(case, 0, s.ago(30), "done", "Assessment completed by the lead practitioner.")
+    s.join(case, "Jo Evans", ParticipantRole.HEALTH_PROFESSIONAL, s.ago(28))
     s.meeting(case, MeetingKind.TEAM_AROUND_THE_FAMILY, arranged=s.ago(5), held=None, invite_letter=True)
 
 
@@ -766,7 +830,7 @@ def eso_in_force(s: Story) -> None:
             approve=False,
             comment="Consult children's social care first and record their view.",
             actor=s.cast.manager,
-            expected_version=None,
+            expected_version=rejected.version,
         )
     s.record(case, RecordKind.SOCIAL_CARE_CONSULTED, s.ago(25), "Social care: no open plan; support an order.")
     s.approve(
@@ -791,7 +855,7 @@ def eso_in_force(s: Story) -> None:
             directions="Attend every school day; meet the supervisor fortnightly; take part in the CAMHS sessions.",
             notes="",
             actor=officer,
-            expected_version=None,
+            expected_version=order.version,
         )
     with s.diary.on(s.ago(4)):
         eso_service.record_breach(
@@ -889,7 +953,7 @@ def prosecution_concluded(s: Story) -> None:
             outcome_on=s.ago(10),
             note="Parenting order for 12 months.",
             actor=officer,
-            expected_version=None,
+            expected_version=file.parents[0].version,
         )
     s.move(
         case,
@@ -916,7 +980,7 @@ def notice_withdrawn(s: Story) -> None:
             ground=WithdrawalGround.OUGHT_NOT_TO_HAVE_BEEN_ISSUED,
             note="The head teacher had granted leave; the register was coded wrongly.",
             actor=officer,
-            expected_version=None,
+            expected_version=notice.version,
         )
     s.move(case, "fpn_resolved", s.ago(14), actor=officer, target=CaseStage.PERSISTENT)
 
@@ -964,7 +1028,7 @@ def waiting_referral(s: Story) -> None:
             referral,
             actor=s.cast.officer,
             reason="Attendance is above 94%: keep school-led support going and refer again if it falls.",
-            expected_version=None,
+            expected_version=referral.version,
         )
     waiting = s.casting.child("100002", (Band.PERSISTENT,))
     with s.diary.on(s.ago(1)):
@@ -974,6 +1038,23 @@ def waiting_referral(s: Story) -> None:
             reason="Persistent absence since October; the family do not answer calls.",
             support_so_far="Two letters, a home visit by the pastoral lead, a mentor offered.",
         )
+
+
+def brothers_and_sisters(s: Story) -> None:
+    """Two children of one family on open cases, each case showing the other, one officer for both."""
+    elder, younger = s.casting.siblings((Band.AT_RISK, Band.PERSISTENT))
+    for pupil, day in ((elder, s.ago(26)), (younger, s.ago(24))):
+        case = s.open(
+            pupil,
+            _stage(pupil),
+            day,
+            officer=s.cast.officer,
+            reason=f"Attendance falling; {pupil.forename}'s brother or sister is also missing school.",
+        )
+        s.note(
+            case, NoteKind.HOME_VISIT, s.diary.on_or_after(day + timedelta(days=1)), "Home visit about both children."
+        )
+    s.join(case, "Ravi Shah", ParticipantRole.KEY_WORKER, s.ago(20), lead=True)
 
 
 #: Recent contact on most open cases, so the drift report and alerts show the few that really lack it.
@@ -1012,5 +1093,6 @@ STORIES = (
     closed_improved,
     quiet_cases,
     waiting_referral,
+    brothers_and_sisters,
     keep_in_touch,
 )

@@ -148,22 +148,38 @@ def _new_family(rng: random.Random, families: list[Family]) -> Family:
     elif shape < 0.73:
         adults = [("Grandmother", False, False), ("Mother", True, True)]
     for position, (relationship, responsibility, lives_with) in enumerate(adults):
-        forename = rng.choice(WOMEN if relationship in FEMALE_RELATIONSHIPS else MEN)
+        names = WOMEN if relationship in FEMALE_RELATIONSHIPS else MEN
+        forename = _not_taken(rng.choice(names), names, {carer["forename"] for carer in family.carers})
+        if relationship == "Grandmother":
+            surname = rng.choice(SURNAMES)
+        elif relationship.startswith("Step"):
+            # A step-parent seldom shares the family's surname; deriving it keeps the random draws unchanged.
+            surname = SURNAMES[(SURNAMES.index(family.surname) + 7) % len(SURNAMES)]
+        else:
+            surname = family.surname
         family.carers.append(
             {
                 "carer_ref": f"C{number:06d}{position}",
                 "forename": forename,
-                "surname": family.surname if relationship != "Grandmother" else rng.choice(SURNAMES),
+                "surname": surname,
                 "relationship": relationship,
                 "parental_responsibility": responsibility,
                 "lives_with_pupil": lives_with,
                 "address": family.address,
                 "phone": f"07700 9{rng.randint(0, 99999):05d}",
-                "email": f"{forename.lower()}.{family.surname.lower().replace(chr(39), '')}{number}@example.com",
+                "email": f"{forename.lower()}.{surname.lower().replace(chr(39), '')}{number}@example.com",
             }
         )
     families.append(family)
     return family
+
+
+def _not_taken(name: str, names: tuple[str, ...], taken: set[str]) -> str:
+    """``name``, or the next one in ``names`` not already used in the family (two adults of one name in a
+    household could not be told apart)."""
+    while name in taken:
+        name = names[(names.index(name) + 1) % len(names)]
+    return name
 
 
 def _make_pupil(
