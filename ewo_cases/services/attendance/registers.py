@@ -1,7 +1,7 @@
 """Reading and writing registers in bulk, and turning them into arrays for the engine.
 
 A register (``AttendanceRegister.marks``) holds one pupil's marks at one school for one academic year:
-one character per session from the Monday on or before 1 September, for 53 weeks. A session belongs to
+one character per session from the Monday on or before 1 September, for 54 weeks. A session belongs to
 exactly one register, so the registers of a pupil never disagree: positions outside a register's
 own year, or marked at another school, are '.'.
 """
@@ -37,14 +37,24 @@ def academic_year_of(day: date) -> int:
     return academic_year_start(day).year
 
 
-def merge(imported: Mapping[RegisterKey, bytearray]) -> int:
+def session_index(day: date) -> tuple[int, int]:
+    """The academic year of ``day`` and the index of its AM session in that year's register."""
+    year = academic_year_of(day)
+    return year, (day - register_start(year)).days * 2
+
+
+def merge(imported: Mapping[RegisterKey, bytearray], *, only_school: int | None = None) -> int:
     """Write imported marks over the stored registers; return how many session marks changed.
 
     A mark replaces whatever the same session held, at that school or (if the pupil was marked at another
-    school for that session before) at another school, because a session has one mark.
+    school for that session before) at another school, because a session has one mark. ``only_school``
+    (a school's own import) leaves every other school's registers untouched: that import has refused
+    sessions another school marked.
     """
     keys = list(imported)
-    stored = _stored_registers({pupil for pupil, _school, _year in keys}, {year for *_, year in keys})
+    stored = _stored_registers(
+        {pupil for pupil, _school, _year in keys}, {year for *_, year in keys}, only_school=only_school
+    )
     new = np.frombuffer(b"".join(imported[key] for key in keys), dtype=np.uint8).reshape(len(keys), LENGTH)
     marked = new != EMPTY
     row_of = {key: row for row, key in enumerate(keys)}
@@ -84,14 +94,18 @@ def _marks_elsewhere(
     return marked[others].any(axis=0)
 
 
-def _stored_registers(pupil_ids: set[int], years: set[int]) -> dict[RegisterKey, np.ndarray]:
-    """The stored registers of these pupils in these years."""
+def _stored_registers(
+    pupil_ids: set[int], years: set[int], *, only_school: int | None
+) -> dict[RegisterKey, np.ndarray]:
+    """The stored registers of these pupils in these years (at one school, if given)."""
     query = sa.select(
         AttendanceRegister.pupil_id,
         AttendanceRegister.school_id,
         AttendanceRegister.academic_year,
         AttendanceRegister.marks,
     ).where(AttendanceRegister.academic_year.in_(years))
+    if only_school is not None:
+        query = query.where(AttendanceRegister.school_id == only_school)
     stored = {}
     for pupil_id, school_id, year, marks in db.session.execute(query).yield_per(5000):
         if pupil_id in pupil_ids:

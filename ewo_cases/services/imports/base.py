@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -127,7 +128,35 @@ class CsvFile:
                 continue
             yield reader.line_num, row
         if not seen_any:
-            self._report.add(2, "", "", "The file has a header row but no data rows")
+            self.report_no_rows()
+
+    @contextmanager
+    def lines(self) -> Iterator[Iterator[str]]:
+        """The data lines as raw text, for a hot loop that splits them itself (see ``split``).
+
+        Reading raw lines skips the csv module and a generator per row; a decoding failure is still
+        reported, and ends the file, as in ``rows``.
+        """
+        try:
+            yield self._text
+        except UnicodeDecodeError:
+            self._report_undecodable()
+
+    def split(self, line: int, text: str) -> list[str] | None:
+        """Split one raw line as the csv module would (the slow path, for quoted values); report a row of
+        the wrong width and return None. A blank line is returned as an empty list."""
+        try:
+            row = next(csv.reader([text]), [])
+        except csv.Error as exc:
+            self._report.add(line, "", "", f"The file is not readable CSV: {exc}")
+            return None
+        if row and len(row) != len(self.header):
+            self._report.add(line, "", "", f"Expected {len(self.header)} values, found {len(row)}")
+            return None
+        return row
+
+    def report_no_rows(self) -> None:
+        self._report.add(2, "", "", "The file has a header row but no data rows")
 
     def getter(self, name: str) -> Callable[[list[str]], str]:
         """Return a fast accessor for one column's (stripped) value, or '' if the column is absent."""
@@ -141,13 +170,16 @@ class CsvFile:
         try:
             yield from reader
         except UnicodeDecodeError:
-            self._report.add(
-                self._first_undecodable_line(), "", "", "The file is not UTF-8 text. Save or export it as CSV UTF-8"
-            )
-            raise FileRejected from None
+            self._report_undecodable()
         except csv.Error as exc:
             self._report.add(self._reader.line_num + 1, "", "", f"The file is not readable CSV: {exc}")
             raise FileRejected from None
+
+    def _report_undecodable(self) -> None:
+        self._report.add(
+            self._first_undecodable_line(), "", "", "The file is not UTF-8 text. Save or export it as CSV UTF-8"
+        )
+        raise FileRejected from None
 
     def _first_undecodable_line(self) -> int:
         """Find the line that is not UTF-8 (the decoder reads ahead in large chunks, so re-read to find it)."""
