@@ -236,6 +236,8 @@ class ImportContext:
     #: A school lead's upload: every row must belong to this school.
     school: School | None = None
     rows_read: int = 0
+    #: The file again from its first row, for an importer that checks every row before writing any.
+    reopen: Callable[[], CsvFile] | None = None
 
 
 @dataclass(frozen=True)

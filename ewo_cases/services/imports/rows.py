@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -13,6 +14,16 @@ from ewo_cases.models import Base
 from ewo_cases.services.imports.base import CsvFile, ErrorReport, text_problem
 
 Check = Callable[[str], tuple[Any, str | None]]
+#: Rows written (and stored rows loaded) at a time: within any database's limit on values in one IN (...).
+CHUNK = 500
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
+    """Yield lists of up to ``size`` (default ``CHUNK``) items, reading ``items`` lazily."""
+    iterator, size = iter(items), size or CHUNK
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def text(max_length: int, *, required: bool = True) -> Check:
@@ -55,8 +66,10 @@ def upsert_changed_keys(
 ) -> set[tuple[Any, ...]]:
     """Insert records with a new key and update stored ones that differ; return the keys that changed.
 
-    Unchanged rows are not touched, so importing the same file again changes nothing. A versioned
-    model's changed rows are updated from their stored version (which the ORM checks and increments).
+    Only the stored rows sharing the records' first key column are loaded, so call this a chunk of
+    records at a time (``CHUNK``): memory stays the same whatever the size of the file. Unchanged rows
+    are not touched, so importing the same file again changes nothing. A versioned model's changed rows
+    are updated from their stored version (which the ORM checks and increments).
     """
     records = list(records)
     if not records:
@@ -66,7 +79,9 @@ def upsert_changed_keys(
     version_column = sa.inspect(model).version_id_col
     stored_columns = ("id",) if version_column is None else ("id", version_column.key)
     selected = [getattr(model, name) for name in (*keys, *stored_columns, *columns)]
-    stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(sa.select(*selected))}
+    first_key = getattr(model, keys[0])
+    query = sa.select(*selected).where(first_key.in_({record[keys[0]] for record in records}))
+    stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(query)}
     now = clock.now()
     new, changed, changed_keys = [], [], set()
     for record in records:
