@@ -38,13 +38,16 @@ def run_import(
     actor: User | None,
     school: School | None = None,
     on_read: Callable[[int], None] | None = None,
+    command_line_user: str | None = None,
 ) -> ImportRun:
-    """Import a file all-or-nothing and return its run; the caller commits."""
+    """Import a file all-or-nothing and return its run; the caller commits. ``command_line_user`` is the
+    operating-system account of a command-line import, which has no signed-in ``actor``."""
     importer = IMPORTERS[kind]
     run = ImportRun(
         kind=kind,
         filename=filename[:255],
         user_id=actor.id if actor else None,
+        command_line_user=command_line_user[:100] if command_line_user else None,
         school_id=school.id if school else None,
         outcome=ImportOutcome.RUNNING,
     )
