@@ -210,7 +210,8 @@ def load(
 
 
 def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int | None) -> list[tuple]:
-    table = AttendanceRegister
+    # The table, not the mapped class: reading registers needs no ORM, and so never configures the mappers.
+    table = AttendanceRegister.__table__.c
     query = sa.select(table.pupil_id, table.school_id, table.academic_year, table.marks).where(
         table.academic_year.in_(list(years))
     )

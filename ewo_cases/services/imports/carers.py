@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from ewo_cases.extensions import db
 from ewo_cases.models import Carer, Pupil, PupilCarer
@@ -175,6 +174,9 @@ def pupil_id_for(upn: str, pupils: dict[str, int], context: ImportContext) -> tu
 def email(value: str) -> tuple[str | None, str | None]:
     if not value:
         return None, None
+    # Imported on first use: it is a tenth of a second of every command's start-up otherwise.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(value, check_deliverability=False).normalized, None
     except EmailNotValidError:
