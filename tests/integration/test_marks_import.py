@@ -24,7 +24,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services.attendance import registers
 from ewo_cases.services.attendance.registers import register_start
-from ewo_cases.services.imports import run_import
+from ewo_cases.services.imports import base, run_import
 from tests.factories import valid_upn
 from tests.unit.attendance import brute_force
 
@@ -694,3 +694,17 @@ def test_a_date_a_register_cannot_hold_is_a_row_error_not_a_crash(import_file, m
     assert "line 3, column date: '2020-08-31'" in result.output
     assert last_run().outcome is ImportOutcome.FAILED and last_run().error_count == 1
     assert counts() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("block", [1, 2, 7, 64])
+def test_lines_split_across_read_blocks_are_read_whole(import_file, monkeypatch, line_ending, block):
+    """The loop reads large blocks and splits them itself; a line (or a CR LF) cut by a block edge is one line."""
+    monkeypatch.setattr(base, "LINE_BATCH_CHARACTERS", block)
+    bad_last = f"{UPN_1},{URN_A},2025-09-30,AM,H"
+    result = import_file((GOOD + bad_last).replace("\n", line_ending))
+    assert f"line {len(GOOD_ROWS) + 2}, column code: 'H'" in result.output, "counted lines, without a final newline"
+    assert last_run().error_count == 1
+    result = import_file(GOOD.replace("\n", line_ending))
+    assert result.exit_code == 0, result.output
+    assert stored_marks() == expected_marks(GOOD_ROWS)

@@ -67,13 +67,13 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
     window_start = penalty_look_back_start(end)
     first = min(start, window_start)
     pupil_ids = None if pupil_ids is None else sorted(set(pupil_ids))
+    enrolments = registers.load(first, end, pupil_ids=pupil_ids, by_enrolment=True)
     counts = []
-    for model, by_enrolment in ((PupilAttendance, False), (EnrolmentAttendance, True)):
-        marks = registers.load(first, end, pupil_ids=pupil_ids, by_enrolment=by_enrolment)
+    for model, marks in ((PupilAttendance, registers.by_pupil(enrolments)), (EnrolmentAttendance, enrolments)):
         marked = (marks.marks != registers.EMPTY).any(axis=1)
         marks = registers.Marks(
             marks.pupil_ids[marked],
-            marks.school_ids[marked] if by_enrolment else marks.school_ids,
+            marks.school_ids[marked] if len(marks.school_ids) else marks.school_ids,
             marks.marks[marked],
             marks.first_day,
         )

@@ -193,20 +193,36 @@ def load(
     weeks = (end - first_day).days // 7 + 1
     years = range(academic_year_of(start), academic_year_of(end) + 1)
     rows = _register_rows(years, pupil_ids, school_id)
-    keys = sorted({(pupil, school if by_enrolment else 0) for pupil, school, _year, _marks in rows})
+    keys = sorted({(pupil, school) for pupil, school, _year, _marks in rows})
     row_of = {key: index for index, key in enumerate(keys)}
     # 0 stands for "no mark" while combining, so that np.maximum merges disjoint registers.
     laid_out = np.zeros((len(keys), weeks * 14), dtype=np.uint8)
     for year in years:
-        _lay_out_year(laid_out, row_of, [row for row in rows if row[2] == year], year, first_day, by_enrolment)
+        _lay_out_year(laid_out, row_of, [row for row in rows if row[2] == year], year, first_day)
     _blank_outside(laid_out, first_day, start, end)
-    laid_out[laid_out == 0] = EMPTY
-    return Marks(
+    enrolments = Marks(
         np.array([key[0] for key in keys], dtype=np.int64),
-        np.array([key[1] for key in keys], dtype=np.int64) if by_enrolment else np.empty(0, np.int64),
+        np.array([key[1] for key in keys], dtype=np.int64),
         laid_out,
         first_day,
     )
+    if by_enrolment:
+        laid_out[laid_out == 0] = EMPTY
+        return enrolments
+    return by_pupil(enrolments, blank=0)
+
+
+def by_pupil(enrolments: Marks, *, blank: int = EMPTY) -> Marks:
+    """Combine the rows of each pupil's schools into one row per pupil.
+
+    A session has one mark (see ``merge``), so the rows never disagree and the combination is their
+    element-wise maximum once ``blank`` (no mark) is 0; the result marks no mark with '.'.
+    """
+    pupil_ids, starts = np.unique(enrolments.pupil_ids, return_index=True)
+    marks = enrolments.marks if blank == 0 else np.where(enrolments.marks == blank, 0, enrolments.marks)
+    combined = marks if len(pupil_ids) == len(marks) else np.maximum.reduceat(marks, starts, axis=0)
+    combined = np.where(combined == 0, EMPTY, combined).astype(np.uint8)
+    return Marks(pupil_ids, np.empty(0, np.int64), combined, enrolments.first_day)
 
 
 def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int | None) -> list[tuple]:
@@ -227,25 +243,24 @@ def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int
     return rows
 
 
-def _lay_out_year(laid_out, row_of, rows, year: int, first_day: date, by_enrolment: bool) -> None:
+def _lay_out_year(laid_out, row_of, rows, year: int, first_day: date) -> None:
+    """Lay one year's registers (one per pupil and school) into their rows, beside the other years'."""
     if not rows:
         return
     registers = np.frombuffer("".join(row[3] for row in rows).encode("ascii"), dtype=np.uint8).reshape(
         len(rows), LENGTH
     )
-    registers = np.where(registers == EMPTY, 0, registers).astype(np.uint8)
     offset = (register_start(year) - first_day).days * 2
     src_from, dest_from = max(0, -offset), max(0, offset)
     width = min(LENGTH - src_from, laid_out.shape[1] - dest_from)
     if width <= 0:
         return
-    targets = np.array([row_of[(row[0], row[1] if by_enrolment else 0)] for row in rows])
-    order = np.argsort(targets, kind="stable")
-    targets, registers = targets[order], registers[order, src_from : src_from + width]
-    unique, starts = np.unique(targets, return_index=True)
-    combined = np.maximum.reduceat(registers, starts, axis=0)
-    block = laid_out[unique, dest_from : dest_from + width]
-    laid_out[unique, dest_from : dest_from + width] = np.maximum(block, combined)
+    registers = registers[:, src_from : src_from + width]
+    registers = np.where(registers == EMPTY, 0, registers).astype(np.uint8)
+    targets = np.array([row_of[(row[0], row[1])] for row in rows])
+    # A year's register and the next overlap by a few days (each is blank outside its own year).
+    block = laid_out[targets, dest_from : dest_from + width]
+    laid_out[targets, dest_from : dest_from + width] = np.maximum(block, registers)
 
 
 def _blank_outside(laid_out: np.ndarray, first_day: date, start: date, end: date) -> None:

@@ -3,9 +3,9 @@ per-pupil register buffers (one byte per session) in a single tight loop, and on
 one per pupil, school and year, are merged with what is stored and written back.
 
 The loop splits raw lines itself and looks values up as they are written; anything unusual (quotes, a
-blank line, a value with spaces, an unknown value) drops to a slow path that trims the values, tries again
-and reports exactly what is wrong. Files list a pupil's marks together, so the pupil, school and register
-of the previous row are reused while they stay the same.
+blank line, a value with spaces, an unknown value) drops to a slow path that reads the line as CSV, trims
+the values, tries again and reports exactly what is wrong. Files list a pupil's marks together, so the
+pupil, school and register of the previous row are reused while they stay the same.
 """
 
 from __future__ import annotations
@@ -104,47 +104,51 @@ class MarksReader:
 
     def read(self) -> ImportedMarks:
         """The hot loop: a split, a few lookups and one byte written per row."""
-        report, pupils, schools, dates, marks = self.context.report, self.pupils, self.schools, self.dates, self.marks
-        sessions, codes, width = SESSIONS, CODE_BYTES, len(self.csv_file.header)
+        report, dates, marks = self.context.report, self.dates, self.marks
+        # Bound methods, looked up once rather than on each of millions of rows.
+        pupil_of, school_of, session_of, code_of = self.pupils.get, self.schools.get, SESSIONS.get, CODE_BYTES.get
+        width = len(self.csv_file.header)
         upn_at, urn_at, date_at, session_at, code_at = self.columns
         last_upn = last_urn = None
         pupil_id = school_id = year = -1
         buffer: bytearray = bytearray()
         siblings: list = []
+        shared = False  # whether another register of this pupil and year may hold the same session
         line, blank_lines = 1, 0
         try:
-            with self.csv_file.lines() as lines:
-                for line, text in enumerate(lines, start=2):
-                    row = text.rstrip("\r\n").split(",")
-                    if len(row) != width or '"' in text:
-                        row = self.csv_file.split(line, text)
-                        if not row:
-                            blank_lines += row is not None  # a blank line is not a row
+            with self.csv_file.lines() as batches:
+                for batch in batches:
+                    for text in batch:
+                        line += 1
+                        row = text.split(",")
+                        if len(row) != width:
+                            row = self.csv_file.split(line, text)
+                            if not row:
+                                blank_lines += row is not None  # a blank line is not a row
+                                continue
+                        upn, urn = row[upn_at], row[urn_at]
+                        position = dates[row[date_at]]
+                        session = session_of(row[session_at])
+                        code = code_of(row[code_at])
+                        if upn != last_upn or urn != last_urn:
+                            pupil_id, school_id = pupil_of(upn), school_of(urn)
+                            last_upn, last_urn, year = upn, urn, -1
+                        if pupil_id is None or school_id is None or position is None or session is None or code is None:
+                            resolved = self.resolve(line, row, text)
+                            last_upn = None  # the pupil and school of this row may differ from the next one's
+                            if resolved is None:
+                                continue
+                            pupil_id, school_id, position, session, code = resolved
+                            year = -1
+                        if position[0] != year:
+                            year = position[0]
+                            buffer, siblings = marks.register(pupil_id, school_id, year)
+                            shared = len(siblings) > 1
+                        index = position[1] + session
+                        if buffer[index] != EMPTY or (shared and any(other[index] != EMPTY for other in siblings)):
+                            self.report_marked_twice(line, row, buffer, siblings, index)
                             continue
-                    upn, urn = row[upn_at], row[urn_at]
-                    position = dates[row[date_at]]
-                    session = sessions.get(row[session_at])
-                    code = codes.get(row[code_at])
-                    if upn != last_upn or urn != last_urn:
-                        pupil_id, school_id = pupils.get(upn), schools.get(urn)
-                        last_upn, last_urn, year = upn, urn, -1
-                    if pupil_id is None or school_id is None or position is None or session is None or code is None:
-                        resolved = self.resolve(line, row)
-                        last_upn = None  # the pupil and school of this row may differ from the next one's
-                        if resolved is None:
-                            continue
-                        pupil_id, school_id, position, session, code = resolved
-                        year = -1
-                    if position[0] != year:
-                        year = position[0]
-                        buffer, siblings = marks.register(pupil_id, school_id, year)
-                    index = position[1] + session
-                    if buffer[index] != EMPTY or (
-                        len(siblings) > 1 and any(other[index] != EMPTY for other in siblings)
-                    ):
-                        self.report_marked_twice(line, row, buffer, siblings, index)
-                        continue
-                    buffer[index] = code
+                        buffer[index] = code
         finally:
             # Counted also when the file turns out unreadable part-way.
             self.context.rows_read = line - 1 - blank_lines
@@ -152,9 +156,11 @@ class MarksReader:
             self.csv_file.report_no_rows()
         return marks
 
-    def resolve(self, line: int, row: list[str]) -> tuple[int, int, Position, int, int] | None:
-        """The slow path, for a row with a value not found as written: trim every value and look again;
-        report each value that is still wrong."""
+    def resolve(self, line: int, row: list[str], text: str) -> tuple[int, int, Position, int, int] | None:
+        """The slow path, for a row with a value not found as written: read quoted values as CSV, trim every
+        value and look again; report each value that is still wrong."""
+        if '"' in text:
+            row = self.csv_file.split(line, text) or row
         upn, urn, day, session, code = (row[index].strip() for index in self.columns)
         upn = upn.upper()
         pupil_id, school_id, position = self.pupils.get(upn), self.schools.get(urn), self.dates[day]
