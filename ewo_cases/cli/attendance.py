@@ -66,7 +66,9 @@ def cohorts(start: datetime | None, end: datetime | None, urn: str | None, outpu
 
 @attendance_group.command("refresh")
 def refresh() -> None:
-    """Recompute every pupil's academic-year-to-date figures (run nightly, and after changing thresholds)."""
+    """Recompute every pupil's stored figures as at today. Schedule it nightly: the current penalty window
+    (the 10 school weeks up to today) moves on every day, marks or no marks. Run it after changing
+    thresholds too."""
     count = figures.refresh()
     db.session.commit()
     click.echo(f"Recomputed the figures of {count} pupils.", err=True)

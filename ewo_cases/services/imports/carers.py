@@ -11,7 +11,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import Carer, Pupil, PupilCarer
 from ewo_cases.services.imports import values
 from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer
-from ewo_cases.services.imports.rows import RowParser, chunked, text, upsert_changed_keys
+from ewo_cases.services.imports.rows import RowParser, chunked, text, upsert_changed_keys, values_by_key
 
 COLUMNS = Columns(
     required=(
@@ -61,7 +61,7 @@ def load_carers(csv_file: CsvFile, context: ImportContext) -> int:
     parser = carer_parser(rows, pupils, context)
     changed_people: set[str] = set()
     return sum(
-        store_carers([parser.parse(line, row) for line, row in chunk], changed_people) for chunk in chunked(rows.rows())
+        store_chunk([parser.parse(line, row) for line, row in chunk], changed_people) for chunk in chunked(rows.rows())
     )
 
 
@@ -123,32 +123,40 @@ def refuse_changes_to_other_schools_carers(people: dict[str, tuple[int, bytes]],
                 )
 
 
-def store_carers(records: list[dict], changed_people: set[str]) -> int:
-    """Write one chunk of rows: the adults (by carer_ref), then each one's tie to each child (by pupil id
-    and carer_ref). ``changed_people`` gathers the refs whose details changed, across chunks.
+def store_carers(
+    people: dict[str, dict], ties: dict[tuple[int, str], dict], changed_people: set[str] | None = None
+) -> int:
+    """Write the adults (by carer_ref), then each one's tie to each child (by pupil id and carer_ref).
 
     Return how many rows (ties) changed: those whose tie or whose adult's details were new or different.
+    ``changed_people`` gathers the refs whose details changed, for a caller writing a file a chunk of rows
+    at a time, whose later chunks hold ties of adults an earlier chunk changed.
     """
-    people = {record["carer_ref"]: person_of(record) for record in records}
+    changed_people = set() if changed_people is None else changed_people
     changed_people.update(
         ref for (ref,) in upsert_changed_keys(Carer, "carer_ref", [{"carer_ref": r, **p} for r, p in people.items()])
     )
-    carer_ids = dict(db.session.execute(sa.select(Carer.carer_ref, Carer.id).where(Carer.carer_ref.in_(people))).all())
-    ties = [
-        {
-            "pupil_id": record["upn"],
-            "carer_id": carer_ids[record["carer_ref"]],
+    carer_ids = values_by_key(Carer.carer_ref, Carer.id, people)
+    changed_ties = upsert_changed_keys(
+        PupilCarer,
+        ("pupil_id", "carer_id"),
+        [{"pupil_id": pupil_id, "carer_id": carer_ids[ref], **tie} for (pupil_id, ref), tie in ties.items()],
+    )
+    return sum(ref in changed_people or (pupil_id, carer_ids[ref]) in changed_ties for pupil_id, ref in ties)
+
+
+def store_chunk(records: list[dict], changed_people: set[str]) -> int:
+    """Write one chunk of checked rows of a file."""
+    people = {record["carer_ref"]: person_of(record) for record in records}
+    ties = {
+        (record["upn"], record["carer_ref"]): {
             "relationship_to_pupil": record["relationship"],
             "parental_responsibility": record["parental_responsibility"],
             "lives_with_pupil": record["lives_with_pupil"],
         }
         for record in records
-    ]
-    changed_ties = upsert_changed_keys(PupilCarer, ("pupil_id", "carer_id"), ties)
-    return sum(
-        record["carer_ref"] in changed_people or (tie["pupil_id"], tie["carer_id"]) in changed_ties
-        for record, tie in zip(records, ties, strict=True)
-    )
+    }
+    return store_carers(people, ties, changed_people)
 
 
 def pupil_ids_by_upn(context: ImportContext) -> dict[str, int]:

@@ -66,15 +66,19 @@ def upsert_changed_keys(
 ) -> set[tuple[Any, ...]]:
     """Insert records with a new key and update stored ones that differ; return the keys that changed.
 
-    Only the stored rows sharing the records' first key column are loaded, so call this a chunk of
-    records at a time (``CHUNK``): memory stays the same whatever the size of the file. Unchanged rows
-    are not touched, so importing the same file again changes nothing. A versioned model's changed rows
-    are updated from their stored version (which the ORM checks and increments).
+    Records are written ``CHUNK`` at a time, and for each chunk only the stored rows sharing its first
+    key column's values are loaded, so memory follows the records given, never the size of the table.
+    Unchanged rows are not touched, so importing the same file again changes nothing. A versioned
+    model's changed rows are updated from their stored version (which the ORM checks and increments).
     """
-    records = list(records)
-    if not records:
-        return set()
     keys = (key,) if isinstance(key, str) else key
+    changed_keys: set[tuple[Any, ...]] = set()
+    for chunk in chunked(records):
+        changed_keys |= _upsert_chunk(model, keys, chunk)
+    return changed_keys
+
+
+def _upsert_chunk(model: type[Base], keys: tuple[str, ...], records: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     columns = [name for name in records[0] if name not in keys]
     version_column = sa.inspect(model).version_id_col
     stored_columns = ("id",) if version_column is None else ("id", version_column.key)
@@ -101,3 +105,11 @@ def upsert_changed_keys(
         db.session.execute(sa.update(model), changed)
     db.session.flush()
     return changed_keys
+
+
+def values_by_key(key: sa.orm.InstrumentedAttribute, value: sa.orm.InstrumentedAttribute, keys: Iterable) -> dict:
+    """A column's stored value for each of ``keys`` that is stored, read ``CHUNK`` keys at a time."""
+    found = {}
+    for chunk in chunked(keys):
+        found.update(db.session.execute(sa.select(key, value).where(key.in_(chunk))).all())
+    return found
