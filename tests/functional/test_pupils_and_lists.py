@@ -306,8 +306,7 @@ def test_pages_say_how_recent_the_figures_are(client, make_user, sign_in, author
     sign_in(make_user(Role.OFFICER, schools=[home]))
     for url in ("/lists/", "/lists/bands", "/pupils/", f"/pupils/{pupils['good'].id}"):
         page = client.get(url).text
-        assert "Figures as at 5 December 2025." in page, url
-        assert "They count every school each pupil attended" in page, url
+        assert "Figures as at 5 December 2025. They count every school each pupil attended" in page, url
 
 
 def test_the_penalty_list_in_september_counts_the_summer_terms_sessions(
@@ -392,3 +391,11 @@ def test_an_impossible_date_is_explained_in_plain_words(client, make_user, sign_
     response = client.get(f"/pupils/{pupils['good'].id}?{query}")
     assert response.status_code == 400
     assert message in response.text and "Not a valid date value" not in response.text
+
+
+def test_the_pupil_page_says_when_attendance_is_already_below_90(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert "attendance is already below 90%" in client.get(f"/pupils/{pupils['run'].id}").text
+    page = client.get(f"/pupils/{pupils['good'].id}").text
+    assert "attendance is already below 90%" not in page and "more absences would take attendance below 90%" in page
