@@ -302,8 +302,11 @@ def test_a_school_leads_lists_and_pupil_page_use_their_schools_own_marks(
 
 
 def test_pages_say_how_recent_the_figures_are(client, make_user, sign_in, authority):
+    """An import refreshes only its own pupils: a list can promise the oldest of its figures' dates."""
     home, _other, pupils = authority
+    figures.refresh([pupils["threshold"].id], today=TODAY + timedelta(days=3))
     sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert "Figures as at 8 December 2025." in client.get(f"/pupils/{pupils['threshold'].id}").text
     for url in ("/lists/", "/lists/bands", "/pupils/", f"/pupils/{pupils['good'].id}"):
         page = client.get(url).text
         assert "Figures as at 5 December 2025. They count every school each pupil attended" in page, url

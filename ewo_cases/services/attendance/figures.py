@@ -170,5 +170,9 @@ def stored_for_pupil(model: StoredFigures, pupil: Pupil) -> PupilAttendance | En
 
 
 def figures_date(model: StoredFigures) -> date | None:
-    """The day the stored figures run to ("figures as at"), the latest refresh's; None before any."""
-    return db.session.scalar(sa.select(sa.func.max(model.range_end)))
+    """The day every stored figure runs to at least ("figures as at"); None before any.
+
+    An import refreshes only its own pupils, so until the nightly refresh some figures are older: the
+    oldest is the date a list can promise.
+    """
+    return db.session.scalar(sa.select(sa.func.min(model.range_end)))
