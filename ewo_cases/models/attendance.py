@@ -49,7 +49,8 @@ class AttendanceFigures:
     """The data contract's per-pupil figures over a date range, plus the projections the lists use."""
 
     range_start: Mapped[date]
-    range_end: Mapped[date]
+    #: The day the figures run to: pages say "figures as at" the oldest (an index finds it at once).
+    range_end: Mapped[date] = mapped_column(index=True)
     computed_at: Mapped[datetime] = mapped_column(default=clock.now)
     possible: Mapped[int]
     attending: Mapped[int]
