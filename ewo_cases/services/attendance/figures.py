@@ -69,14 +69,8 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
     pupil_ids = None if pupil_ids is None else sorted(set(pupil_ids))
     enrolments = registers.load(first, end, pupil_ids=pupil_ids, by_enrolment=True)
     counts = []
-    for model, marks in ((PupilAttendance, registers.by_pupil(enrolments)), (EnrolmentAttendance, enrolments)):
-        marked = (marks.marks != registers.EMPTY).any(axis=1)
-        marks = registers.Marks(
-            marks.pupil_ids[marked],
-            marks.school_ids[marked] if len(marks.school_ids) else marks.school_ids,
-            marks.marks[marked],
-            marks.first_day,
-        )
+    for model, laid_out in ((PupilAttendance, registers.by_pupil(enrolments)), (EnrolmentAttendance, enrolments)):
+        marks = laid_out.only_marked()
         year_to_date_figures = _summarise_range(marks, start, end)
         window = _summarise_range(marks, window_start, end)
         rows = stored_rows(RangeFigures(marks, year_to_date_figures, start, end), window=window)
@@ -137,7 +131,7 @@ def stored_rows(computed: RangeFigures, *, window: engine.Summary) -> list[dict]
 
 def with_marks(computed: RangeFigures) -> np.ndarray:
     """Which rows hold at least one mark in the range (of any code, possible session or not)."""
-    return (computed.marks.marks != registers.EMPTY).any(axis=1)
+    return computed.marks.marked()
 
 
 # Whose figures a user reads ------------------------------------------------------------------------------

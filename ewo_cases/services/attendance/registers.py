@@ -176,6 +176,16 @@ class Marks:
     marks: np.ndarray
     first_day: date
 
+    def marked(self) -> np.ndarray:
+        """Which rows hold at least one mark (of any code, possible session or not)."""
+        return (self.marks != EMPTY).any(axis=1)
+
+    def only_marked(self) -> Marks:
+        """The rows that hold at least one mark."""
+        keep = self.marked()
+        school_ids = self.school_ids[keep] if len(self.school_ids) else self.school_ids
+        return Marks(self.pupil_ids[keep], school_ids, self.marks[keep], self.first_day)
+
 
 def load(
     start: date,
