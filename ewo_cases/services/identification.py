@@ -29,7 +29,7 @@ from workflows.attendance import (
 PAGE_SIZE = 50
 #: The lists join each pupil's open case, if any (a pupil has at most one: ``uq_cases_open_pupil``), as this
 #: entity: ``Case`` itself, not ``aliased(Case)``, which would configure every mapper when this module is
-#: imported, a fifth of the start-up of every command.
+#: imported, a noticeable part of every command's start-up.
 OpenCase = Case
 
 
