@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from functools import cache
 
 from flask import Flask, Response, g, request
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 12
 #: zxcvbn's scale is 0-4; 3 means "safely unguessable: moderate protection from offline attack".
@@ -29,6 +29,8 @@ def check_password_policy(password: str, personal_words: Iterable[str] = ()) -> 
     personal = [word.lower() for word in personal_words if len(word) >= 3]
     if any(word in password.lower() for word in personal):
         raise PasswordRejected("Password must not contain your name or email address")
+    from zxcvbn import zxcvbn  # its word lists take a fifth of a second to load: only when a password is set
+
     verdict = zxcvbn(password, user_inputs=personal)
     if verdict["score"] < MIN_PASSWORD_SCORE:
         warning = verdict["feedback"]["warning"]
@@ -46,9 +48,12 @@ def password_matches(password_hash: str, password: str) -> bool:
     return check_password_hash(password_hash, password)
 
 
-#: A hash of a random password, checked when no account matches the email so that response
-#: times do not reveal which email addresses have accounts.
-DECOY_PASSWORD_HASH = hash_password(secrets.token_urlsafe(24))
+@cache
+def decoy_password_hash() -> str:
+    """A hash of a random password, checked when no account matches the email so that response times do
+    not reveal which email addresses have accounts. Made on first use: hashing takes a quarter of a
+    second, which every command's start-up would pay."""
+    return hash_password(secrets.token_urlsafe(24))
 
 
 def init_app(app: Flask) -> None:

@@ -7,9 +7,9 @@ from wtforms import DateField, RadioField, SelectField, SelectMultipleField, Sub
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from forms.base import GovForm
+from forms.dates import DateGiven, GovDateField
 from forms.widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -27,11 +27,15 @@ class GetForm(GovForm):
 class DateRangeForm(GetForm):
     """A range of dates, both included."""
 
-    start = DateField(
-        "From", format="%d %m %Y", widget=GovDateInput(), validators=[Optional()], description="For example, 1 9 2025"
+    start = GovDateField(
+        "From",
+        validators=[DateGiven("The start date must be a real date, like 1 9 2025")],
+        description="For example, 1 9 2025",
     )
-    end = DateField(
-        "To", format="%d %m %Y", widget=GovDateInput(), validators=[Optional()], description="For example, 31 12 2025"
+    end = GovDateField(
+        "To",
+        validators=[DateGiven("The end date must be a real date, like 31 12 2025")],
+        description="For example, 31 12 2025",
     )
     submit = SubmitField("Show attendance for these dates", widget=GovSubmitInput())
 

@@ -23,6 +23,10 @@ AM, PM = 0, 1
 #: Penalty notices: 10 unauthorised sessions within a rolling 10 school weeks (statutory rules §3).
 PENALTY_THRESHOLD_SESSIONS = 10
 PENALTY_WINDOW_SCHOOL_WEEKS = 10
+#: How far back the current penalty window is looked for: the 10 school weeks ending today may reach into
+#: the last school year (statutory rules §3). 10 school weeks, plus a summer holiday of up to 7 weeks, the
+#: summer half term and part-weeks at either end, fit in 20 calendar weeks.
+PENALTY_LOOK_BACK_WEEKS = 20
 #: "Approaching" the threshold: within this many sessions of it in the current window.
 APPROACHING_MARGIN = 2
 #: Attendance return: a continuous period of this many school days of unauthorised absence (§5).
@@ -235,3 +239,8 @@ def academic_year_start(d: date) -> date:
 def monday_on_or_before(d: date) -> date:
     """Return the Monday on or before ``d``."""
     return d - timedelta(days=d.weekday())
+
+
+def penalty_look_back_start(today: date) -> date:
+    """Return the first day searched for the current penalty window ending ``today``, whatever the school year."""
+    return monday_on_or_before(today) - timedelta(weeks=PENALTY_LOOK_BACK_WEEKS - 1)

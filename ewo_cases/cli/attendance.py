@@ -8,7 +8,6 @@ import sys
 from datetime import date, datetime
 
 import click
-import numpy as np
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
@@ -42,11 +41,12 @@ def range_options(command):
 def summary(start: datetime | None, end: datetime | None, urn: str | None, output: str) -> None:
     """One row per pupil with marks in the range, sorted by UPN."""
     computed, upns = _compute(start, end, urn)
-    present = figures.with_marks(computed)
+    present = figures.with_marks(computed).tolist()
+    pupil_ids = computed.marks.pupil_ids.tolist()
     rows = [
-        {"upn": upns[pupil_id], **computed.summary.row(index)}
-        for index, pupil_id in enumerate(computed.marks.pupil_ids.tolist())
-        if present[index]
+        {"upn": upns[pupil_id], **row}
+        for pupil_id, row, marked in zip(pupil_ids, computed.summary.rows(), present, strict=True)
+        if marked
     ]
     rows.sort(key=lambda row: row["upn"])
     _write(rows, SUMMARY_COLUMNS, output)
@@ -66,7 +66,9 @@ def cohorts(start: datetime | None, end: datetime | None, urn: str | None, outpu
 
 @attendance_group.command("refresh")
 def refresh() -> None:
-    """Recompute every pupil's academic-year-to-date figures (run nightly, and after changing thresholds)."""
+    """Recompute every pupil's stored figures as at today. Schedule it nightly: the current penalty window
+    (the 10 school weeks up to today) moves on every day, marks or no marks. Run it after changing
+    thresholds too."""
     count = figures.refresh()
     db.session.commit()
     click.echo(f"Recomputed the figures of {count} pupils.", err=True)
@@ -88,8 +90,9 @@ DIMENSIONS = (
 
 def characteristics(pupil_ids: list[int]) -> dict[str, list[str]]:
     """Each pupil's group in every cohort dimension, written as ``pupils.csv`` writes it."""
-    columns = [getattr(Pupil, name) for name in DIMENSIONS]
-    stored = {row[0]: row[1:] for row in db.session.execute(sa.select(Pupil.id, *columns))}
+    pupils = Pupil.__table__.c
+    columns = [pupils[name] for name in DIMENSIONS]
+    stored = {row[0]: row[1:] for row in db.session.execute(sa.select(pupils.id, *columns))}
     groups = {name: [] for name in DIMENSIONS}
     for pupil_id in pupil_ids:
         for name, value in zip(DIMENSIONS, stored[pupil_id], strict=True):
@@ -109,13 +112,15 @@ def _compute(start: datetime | None, end: datetime | None, urn: str | None):
     end_day: date = end.date() if end else default_end
     if end_day < start_day:
         raise click.BadParameter("--to must not be before --from")
+    # Tables, not mapped classes: these reports need no ORM, so the mappers are never configured.
+    schools, pupils = School.__table__.c, Pupil.__table__.c
     school_id = None
     if urn is not None:
-        school_id = db.session.scalar(sa.select(School.id).where(School.urn == urn))
+        school_id = db.session.scalar(sa.select(schools.id).where(schools.urn == urn))
         if school_id is None:
             raise click.BadParameter(f"no school has URN {urn}", param_hint="--school")
     computed = figures.for_range(start_day, end_day, school_id=school_id)
-    return computed, dict(db.session.execute(sa.select(Pupil.id, Pupil.upn)).all())
+    return computed, dict(db.session.execute(sa.select(pupils.id, pupils.upn)).all())
 
 
 def _write(rows: list[dict], columns: tuple[str, ...], output: str) -> None:
@@ -123,13 +128,13 @@ def _write(rows: list[dict], columns: tuple[str, ...], output: str) -> None:
         json.dump(rows, sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({key: _csv_value(value) for key, value in row.items()})
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    # The csv module writes None as an empty value; only true and false need spelling out.
+    writer.writerows([[_csv_value(row[column]) for column in columns] for row in rows])
 
 
 def _csv_value(value):
-    if isinstance(value, bool | np.bool_):
+    if value is True or value is False:
         return "true" if value else "false"
-    return "" if value is None else value
+    return value

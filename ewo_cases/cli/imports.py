@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import sys
 
@@ -21,7 +22,14 @@ def import_command(kind: str, file) -> None:
     import_kind = ImportKind(kind)
     size = os.fstat(file.fileno()).st_size if file.seekable() else 0
     with click.progressbar(length=max(size, 1), label=f"Importing {file.name}", file=sys.stderr, show_pos=False) as bar:
-        run = run_import(import_kind, file, filename=os.path.basename(file.name), actor=None, on_read=bar.update)
+        run = run_import(
+            import_kind,
+            file,
+            filename=os.path.basename(file.name),
+            actor=None,
+            on_read=bar.update,
+            command_line_user=operating_system_user(),
+        )
     db.session.commit()
     if run.outcome is ImportOutcome.SUCCEEDED:
         click.echo(f"Imported {run.rows_read} rows from {file.name}: {run.rows_changed} added or changed.")
@@ -32,3 +40,11 @@ def import_command(kind: str, file) -> None:
     if run.error_count > len(run.errors):
         click.echo(f"  … and {run.error_count - len(run.errors)} more", err=True)
     sys.exit(1)
+
+
+def operating_system_user() -> str:
+    """The account running the command, for the import log (there is no signed-in user)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name, no USER variable and no password entry
+        return f"user id {os.getuid()}"

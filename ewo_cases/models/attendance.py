@@ -1,7 +1,7 @@
 """Session marks, stored as one register per pupil, school and academic year, and the figures computed
 from them.
 
-A register is a string with one character per session (AM then PM of each calendar day) for the 53
+A register is a string with one character per session (AM then PM of each calendar day) for the 54
 weeks starting on the Monday on or before 1 September; the encoding is ``workflows.attendance``'s. This
 keeps a year's 7.5 million marks for 20,000 pupils in 20,000 short rows, read and written in bulk.
 """
@@ -19,8 +19,11 @@ from ewo_cases.models.pupils import Pupil
 from ewo_cases.models.schools import School
 from workflows.attendance import Band
 
-#: Days in a register: 53 whole weeks always reach 31 August from the Monday before 1 September.
-REGISTER_DAYS = 53 * 7
+#: Days in a register, in whole weeks. The Monday on or before 1 September can be 6 days earlier, and a
+#: year holding 29 February has 366 days, so 31 August can be the 372nd day (2019/20 began on Monday 26
+#: August 2019): one day more than 53 weeks, so a register holds 54.
+REGISTER_WEEKS = 54
+REGISTER_DAYS = REGISTER_WEEKS * 7
 REGISTER_LENGTH = REGISTER_DAYS * 2
 
 
@@ -46,7 +49,8 @@ class AttendanceFigures:
     """The data contract's per-pupil figures over a date range, plus the projections the lists use."""
 
     range_start: Mapped[date]
-    range_end: Mapped[date]
+    #: The day the figures run to: pages say "figures as at" the oldest (an index finds it at once).
+    range_end: Mapped[date] = mapped_column(index=True)
     computed_at: Mapped[datetime] = mapped_column(default=clock.now)
     possible: Mapped[int]
     attending: Mapped[int]

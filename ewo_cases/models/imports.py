@@ -40,6 +40,8 @@ class ImportRun(Base):
     filename: Mapped[str] = mapped_column(sa.String(255))
     #: Empty when the import ran from the command line.
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    #: The operating-system account that ran a command-line import (there is no signed-in user).
+    command_line_user: Mapped[str | None] = mapped_column(sa.String(100))
     #: Set for a school lead's upload: rows for any other school are refused.
     school_id: Mapped[int | None] = mapped_column(sa.ForeignKey("schools.id", ondelete="RESTRICT"))
     started_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
@@ -53,3 +55,10 @@ class ImportRun(Base):
 
     user: Mapped[User | None] = relationship()
     school: Mapped[School | None] = relationship()
+
+    @property
+    def imported_by(self) -> str:
+        """Who ran the import, for people: the signed-in user, or the command line and its account."""
+        if self.user is not None:
+            return self.user.name
+        return f"Command line ({self.command_line_user})" if self.command_line_user else "Command line"

@@ -28,6 +28,13 @@ class SenStatus(enum.StrEnum):
 YEAR_GROUPS = ("N1", "N2", "R", *(str(year) for year in range(1, 15)))
 
 
+def year_group_order() -> sa.Case:
+    """A pupil's year group as its place in school order (N1, N2, R, 1 … 14), for sorting in SQL."""
+    return sa.case(
+        {year: place for place, year in enumerate(YEAR_GROUPS)}, value=Pupil.year_group, else_=len(YEAR_GROUPS)
+    )
+
+
 def year_group_label(year_group: str) -> str:
     """``Reception``, ``Year 7`` and so on."""
     return {"N1": "Nursery 1", "N2": "Nursery 2", "R": "Reception"}.get(year_group, f"Year {year_group}")

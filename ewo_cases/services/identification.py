@@ -1,7 +1,8 @@
 """Identification lists: pupils who have crossed or are approaching a threshold, and the statutory returns.
 
-Every list reads the year-to-date figures (``pupil_attendance``) through the user's scope, so a list of
-20,000 pupils is one indexed query, never a scan of marks.
+Every list reads the stored figures through the user's scope, so a list of 20,000 pupils is one indexed
+query, never a scan of marks: a school lead's lists read their school's own figures (``enrolment_attendance``),
+everyone else's a pupil's figures across schools (``pupil_attendance``); see ``figures.stored_figures_for``.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, Pupil, PupilAttendance, School, SenStatus, User
+from ewo_cases.models import Case, Pupil, School, SenStatus, User
+from ewo_cases.models.pupils import year_group_order
 from ewo_cases.scoping import visible_pupil_ids
+from ewo_cases.services.attendance.figures import StoredFigures, joined_to_pupil, stored_figures_for
 from workflows import CaseStage
 from workflows.attendance import (
     APPROACHING_MARGIN,
@@ -24,9 +27,10 @@ from workflows.attendance import (
 )
 
 PAGE_SIZE = 50
-Figures = PupilAttendance
-#: The pupil's open case, if any (a pupil has at most one: ``uq_cases_open_pupil``).
-OpenCase = sa.orm.aliased(Case, name="open_case")
+#: The lists join each pupil's open case, if any (a pupil has at most one: ``uq_cases_open_pupil``), as this
+#: entity: ``Case`` itself, not ``aliased(Case)``, which would configure every mapper when this module is
+#: imported, a noticeable part of every command's start-up.
+OpenCase = Case
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,10 @@ class PupilList:
     slug: str
     title: str
     description: str
-    condition: Callable[[], sa.ColumnElement[bool]]
-    #: The list's own figure: (column heading, column), shown beside the common ones.
-    figure: tuple[str, sa.orm.InstrumentedAttribute]
+    #: Who is on the list, given the stored figures (pupil or enrolment) it reads.
+    condition: Callable[[StoredFigures], sa.ColumnElement[bool]]
+    #: The list's own figure: (column heading, name of the figures column), shown beside the common ones.
+    figure: tuple[str, str]
     default_sort: str = "figure"
     default_order: str = "desc"
 
@@ -51,8 +56,8 @@ LISTS: dict[str, PupilList] = {
             "Pupils by attendance band",
             "Pupils at risk, persistently absent (missing 10% or more) or severely absent (50% or more) this "
             "academic year who are not on an open case.",
-            lambda: sa.and_(Figures.band != Band.NONE, OpenCase.id.is_(None)),
-            ("Attendance", Figures.attendance_pct),
+            lambda figures: sa.and_(figures.band != Band.NONE, OpenCase.id.is_(None)),
+            ("Attendance", "attendance_pct"),
             default_sort="figure",
             default_order="asc",
         ),
@@ -61,26 +66,26 @@ LISTS: dict[str, PupilList] = {
             "Penalty notice threshold met",
             f"{PENALTY_THRESHOLD_SESSIONS} or more unauthorised sessions in the current 10 school weeks: a penalty "
             "notice must be considered (support first, unless support is not appropriate).",
-            lambda: Figures.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS,
-            ("Unauthorised sessions in 10 school weeks", Figures.unauth_10wk_latest),
+            lambda figures: figures.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS,
+            ("Unauthorised sessions in 10 school weeks", "unauth_10wk_latest"),
         ),
         PupilList(
             "approaching-threshold",
             "Approaching the penalty notice threshold",
             f"Within {APPROACHING_MARGIN} sessions of the threshold in the current 10 school weeks: a chance to "
             "act before it is met.",
-            lambda: Figures.unauth_10wk_latest.between(
+            lambda figures: figures.unauth_10wk_latest.between(
                 PENALTY_THRESHOLD_SESSIONS - APPROACHING_MARGIN, PENALTY_THRESHOLD_SESSIONS - 1
             ),
-            ("Unauthorised sessions in 10 school weeks", Figures.unauth_10wk_latest),
+            ("Unauthorised sessions in 10 school weeks", "unauth_10wk_latest"),
         ),
         PupilList(
             "falling-below-90",
             "Falling below 90% within 2 school weeks",
             "At or above 90% now, but below it within 2 school weeks if they carry on as in their last 4 school "
             "weeks. The figure is how many more absences would take them below 90%.",
-            lambda: Figures.projected_below_90.is_(True),
-            ("Absences until below 90%", Figures.sessions_until_below_90),
+            lambda figures: figures.projected_below_90.is_(True),
+            ("Absences until below 90%", "sessions_until_below_90"),
             default_order="asc",
         ),
         PupilList(
@@ -88,16 +93,16 @@ LISTS: dict[str, PupilList] = {
             "Attendance return: 10 school days of unauthorised absence",
             f"A continuous run of {STATUTORY_RUN_DAYS} or more school days of unauthorised absence: schools "
             "must tell the local authority (attendance return).",
-            lambda: Figures.longest_unauth_days >= STATUTORY_RUN_DAYS,
-            ("Longest run of unauthorised school days", Figures.longest_unauth_days),
+            lambda figures: figures.longest_unauth_days >= STATUTORY_RUN_DAYS,
+            ("Longest run of unauthorised school days", "longest_unauth_days"),
         ),
         PupilList(
             "sickness",
             "Sickness return: 15 days of illness",
             f"{SICKNESS_RETURN_SESSIONS} or more sessions (15 days) of illness, together or apart: schools must "
             "tell the local authority, which may need to arrange education (s19).",
-            lambda: Figures.illness >= SICKNESS_RETURN_SESSIONS,
-            ("Illness sessions", Figures.illness),
+            lambda figures: figures.illness >= SICKNESS_RETURN_SESSIONS,
+            ("Illness sessions", "illness"),
         ),
     )
 }
@@ -122,43 +127,45 @@ class Filters:
     cohorts: tuple[str, ...] = ()
 
 
-def sort_columns(pupil_list: PupilList) -> dict[str, tuple[sa.ColumnElement, ...]]:
+def sort_columns(pupil_list: PupilList, figures: StoredFigures) -> dict[str, tuple[sa.ColumnElement, ...]]:
     """The columns a list can be sorted by."""
     return {
         "name": (Pupil.surname, Pupil.forename),
         "school": (School.name, Pupil.surname),
-        "year": (Pupil.year_group, Pupil.surname),
-        "attendance": (Figures.attendance_pct, Pupil.surname),
-        "window": (Figures.unauth_10wk_latest, Pupil.surname),
-        "figure": (pupil_list.figure[1], Pupil.surname),
+        "year": (year_group_order(), Pupil.surname),
+        "attendance": (figures.attendance_pct, Pupil.surname),
+        "window": (figures.unauth_10wk_latest, Pupil.surname),
+        "figure": (getattr(figures, pupil_list.figure[1]), Pupil.surname),
     }
 
 
 def listed(pupil_list: PupilList, user: User, filters: Filters) -> sa.Select:
-    """The pupils on a list, within the user's scope and the filters, each with their open case's id and
-    reference (None when they have none)."""
+    """The pupils on a list, within the user's scope and the filters, each with their stored figures (the
+    user's kind: see ``figures.stored_figures_for``), school, and open case's id and reference (None when
+    they have none)."""
+    figures = stored_figures_for(user)
     query = (
-        sa.select(Pupil, Figures, School, OpenCase.id, OpenCase.reference)
-        .join(Figures, Figures.pupil_id == Pupil.id)
+        sa.select(Pupil, figures, School, OpenCase.id, OpenCase.reference)
+        .join(figures, joined_to_pupil(figures))
         .join(School, School.id == Pupil.school_id)
         .outerjoin(OpenCase, sa.and_(OpenCase.pupil_id == Pupil.id, OpenCase.stage != CaseStage.CLOSED))
-        .where(pupil_list.condition(), Pupil.id.in_(visible_pupil_ids(user)))
+        .where(pupil_list.condition(figures), Pupil.id.in_(visible_pupil_ids(user)))
     )
     if filters.school_id:
         query = query.where(Pupil.school_id == filters.school_id)
     if filters.year_group:
         query = query.where(Pupil.year_group == filters.year_group)
     if filters.band:
-        query = query.where(Figures.band == filters.band)
+        query = query.where(figures.band == filters.band)
     for cohort in filters.cohorts:
         query = query.where(COHORTS[cohort][1]())
     return query
 
 
-def ordered(query: sa.Select, pupil_list: PupilList, sort: str, order: str) -> sa.Select:
+def ordered(query: sa.Select, pupil_list: PupilList, user: User, sort: str, order: str) -> sa.Select:
     """Sort a list; unknown sort keys fall back to the list's default."""
-    columns = sort_columns(pupil_list).get(sort) or sort_columns(pupil_list)[pupil_list.default_sort]
-    first, *rest = columns
+    columns = sort_columns(pupil_list, stored_figures_for(user))
+    first, *rest = columns.get(sort) or columns[pupil_list.default_sort]
     first = first.desc() if order == "desc" else first.asc()
     return query.order_by(first.nulls_last(), *rest, Pupil.id)
 

@@ -17,8 +17,6 @@ import sqlalchemy as sa
 from flask import current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
@@ -497,6 +495,10 @@ def _draft(kind: LetterKind, wording: Wording, facts: Facts) -> LetterDraft:
 
 def letter_pdf(draft: LetterDraft, *, authority_name: str, reference: str) -> bytes:
     """Print a letter to an A4 PDF; nothing is fetched from outside (the letter has no images or links)."""
+    # WeasyPrint takes over a second to import: only when a letter is printed, never to start the app.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     page = render_template("letters/pdf.html", draft=draft, authority_name=authority_name, reference=reference)
     return HTML(string=page, url_fetcher=URLFetcher(allowed_protocols=())).write_pdf()
 

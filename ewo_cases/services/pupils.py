@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Pupil, PupilAttendance, PupilCarer, SenStatus, User
+from ewo_cases.models import EnrolmentAttendance, Pupil, PupilAttendance, PupilCarer, SenStatus, User
 from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services.attendance import engine, figures
 from workflows.attendance import CHAR_TO_CODE, CODES, NO_MARK, SessionClass
@@ -21,7 +21,7 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 @dataclass(frozen=True)
 class Sibling:
     pupil: Pupil
-    figures: PupilAttendance | None
+    figures: PupilAttendance | EnrolmentAttendance | None
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ class Family:
     siblings_elsewhere: int
 
 
-def family(pupil: Pupil, user: User) -> Family:
-    """The pupil's carers, and the children who share a carer with them, as far as the user may see."""
+def family(pupil: Pupil, user: User, stored: figures.StoredFigures) -> Family:
+    """The pupil's carers, and the children who share a carer with them, as far as the user may see, with
+    their figures of the kind the user reads."""
     carer_ids = [link.carer_id for link in pupil.carer_links]
     sibling_ids = (
         set(
@@ -50,8 +51,8 @@ def family(pupil: Pupil, user: User) -> Family:
     )
     visible = (
         db.session.execute(
-            sa.select(Pupil, PupilAttendance)
-            .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+            sa.select(Pupil, stored)
+            .outerjoin(stored, figures.joined_to_pupil(stored))
             .where(Pupil.id.in_(sibling_ids), Pupil.id.in_(visible_pupil_ids(user)))
             .order_by(Pupil.date_of_birth)
         ).all()
@@ -86,9 +87,10 @@ class PupilAttendanceView:
     trend: list[engine.WeekFigures]
 
 
-def attendance_view(pupil: Pupil, start: date, end: date) -> PupilAttendanceView:
-    """Compute a pupil's figures over ``start``–``end`` and lay out the register week by week."""
-    computed = figures.for_range(start, end, pupil_ids=[pupil.id])
+def attendance_view(pupil: Pupil, start: date, end: date, *, school_id: int | None = None) -> PupilAttendanceView:
+    """Compute a pupil's figures over ``start``–``end`` and lay out the register week by week; with
+    ``school_id``, from only the marks that school recorded."""
+    computed = figures.for_range(start, end, pupil_ids=[pupil.id], school_id=school_id)
     if not len(computed.marks.pupil_ids):
         return PupilAttendanceView(start, end, {}, [], WEEKDAYS[:5], [])
     row = computed.marks.marks[0]

@@ -10,9 +10,9 @@ from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import SCHOOL_LINKED_ROLES, Role, School, User
 from ewo_cases.security import (
-    DECOY_PASSWORD_HASH,
     PasswordRejected,
     check_password_policy,
+    decoy_password_hash,
     hash_password,
     password_matches,
 )
@@ -108,7 +108,7 @@ def authenticate(email: str, password: str) -> User | None:
     """Return the active account these credentials belong to, or None (taking the same time either way)."""
     user = find_by_email(email)
     if user is None:
-        password_matches(DECOY_PASSWORD_HASH, password)
+        password_matches(decoy_password_hash(), password)
         return None
     if not password_matches(user.password_hash, password) or not user.active:
         return None

@@ -8,9 +8,10 @@ from flask_login import current_user
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
 from ewo_cases.services import access_log, identification
-from ewo_cases.services.identification import LISTS, PAGE_SIZE, Filters, PupilList
-from ewo_cases.views import csv_download, page_number
-from ewo_cases.views.pupils import CHILD_DATA_ROLES, filter_form
+from ewo_cases.services.attendance.figures import stored_figures_for
+from ewo_cases.services.identification import LISTS, Filters, PupilList
+from ewo_cases.views import csv_download
+from ewo_cases.views.pupils import CHILD_DATA_ROLES, figures_context, filter_form, render_pupil_page
 from forms.attendance import ListFilterForm
 from workflows.attendance import Band
 
@@ -22,7 +23,10 @@ bp = Blueprint("identification", __name__, url_prefix="/lists")
 def index():
     """Every list, with how many pupils are on it."""
     return render_template(
-        "identification/index.html", lists=LISTS.values(), counts=identification.counts(current_user)
+        "identification/index.html",
+        lists=LISTS.values(),
+        counts=identification.counts(current_user),
+        **figures_context(current_user),
     )
 
 
@@ -32,19 +36,28 @@ def show(slug: str):
     """One list, filtered, sorted and a page at a time."""
     pupil_list, form, filters = _list_and_filters(slug)
     sort, order = _sort(pupil_list)
-    query = identification.ordered(identification.listed(pupil_list, current_user, filters), pupil_list, sort, order)
-    rows, total = identification.page_of(query, page_number())
-    return render_template(
+    return render_pupil_page(
         "identification/show.html",
+        _ordered_list(pupil_list, filters, sort, order),
         pupil_list=pupil_list,
         form=form,
-        rows=rows,
-        total=total,
-        page=page_number(),
-        page_size=PAGE_SIZE,
         sort=sort,
         order=order,
     )
+
+
+#: The columns of every list's CSV file; a list's own figure is added unless it is one of these.
+CSV_COLUMNS = (
+    "upn",
+    "forename",
+    "surname",
+    "school_urn",
+    "school",
+    "year_group",
+    "attendance_pct",
+    "band",
+    "unauth_10wk_latest",
+)
 
 
 @bp.get("/<slug>.csv")
@@ -53,21 +66,10 @@ def export(slug: str):
     """The whole list, with its filters and order, as a CSV file (the export is logged)."""
     pupil_list, _form, filters = _list_and_filters(slug)
     sort, order = _sort(pupil_list)
-    query = identification.ordered(identification.listed(pupil_list, current_user, filters), pupil_list, sort, order)
-    _heading, figure_column = pupil_list.figure
-    header = [
-        "upn",
-        "forename",
-        "surname",
-        "school_urn",
-        "school",
-        "year_group",
-        "attendance_pct",
-        "band",
-        "unauth_10wk_latest",
-        figure_column.key,
-        "open_case",
-    ]
+    query = _ordered_list(pupil_list, filters, sort, order)
+    figure = pupil_list.figure[1]
+    own_figure = () if figure in CSV_COLUMNS else (figure,)
+    header = [*CSV_COLUMNS, *own_figure, "figures_as_at", "open_case"]
     rows = [
         [
             pupil.upn,
@@ -79,7 +81,8 @@ def export(slug: str):
             figures.attendance_pct,
             figures.band.value,
             figures.unauth_10wk_latest,
-            getattr(figures, figure_column.key),
+            *(getattr(figures, name) for name in own_figure),
+            figures.range_end.isoformat(),
             case_reference,
         ]
         for pupil, figures, school, _case_id, case_reference in db.session.execute(query)
@@ -92,6 +95,11 @@ def export(slug: str):
     )
     db.session.commit()
     return csv_download(f"{slug}.csv", header, rows)
+
+
+def _ordered_list(pupil_list: PupilList, filters: Filters, sort: str, order: str):
+    listed = identification.listed(pupil_list, current_user, filters)
+    return identification.ordered(listed, pupil_list, current_user, sort, order)
 
 
 def _list_and_filters(slug: str) -> tuple[PupilList, ListFilterForm, Filters]:
@@ -113,7 +121,7 @@ def _list_and_filters(slug: str) -> tuple[PupilList, ListFilterForm, Filters]:
 
 def _sort(pupil_list: PupilList) -> tuple[str, str]:
     sort = request.args.get("sort", pupil_list.default_sort)
-    if sort not in identification.sort_columns(pupil_list):
+    if sort not in identification.sort_columns(pupil_list, stored_figures_for(current_user)):
         sort = pupil_list.default_sort
     order = request.args.get("order", pupil_list.default_order if sort == pupil_list.default_sort else "asc")
     return sort, "desc" if order == "desc" else "asc"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ewo_cases.access import allow
 from ewo_cases.extensions import db, limiter
-from ewo_cases.models import ImportKind, ImportRun, Role
+from ewo_cases.models import ImportKind, ImportOutcome, ImportRun, Role
 from ewo_cases.scoping import import_runs, one_or_404, school_or_404
 from ewo_cases.services.imports import run_import
 from ewo_cases.services.imports.base import RowError
@@ -45,22 +46,42 @@ def index():
         )
         db.session.commit()
         target = url_for("imports.show", run_id=run.id)
+        if run.outcome is ImportOutcome.FAILED:
+            # The file was refused (the run and its problems are logged): say so with the problems, not a 200.
+            if _wants_json():
+                return jsonify(redirect=target, errors=run.error_count), 422
+            return _run_page(run), 422
         return jsonify(redirect=target) if _wants_json() else redirect(target)
     if form.errors and _wants_json():
         return jsonify(errors=form.errors), 400
-    runs = db.session.scalars(
-        import_runs(current_user).limit(RUNS_PER_PAGE).offset((page_number() - 1) * RUNS_PER_PAGE)
-    ).all()
+    runs, total = page_of_runs(page_number())
     return render_template(
-        "imports/index.html", form=form, runs=runs, kind_labels=KIND_LABELS, page=page_number()
+        "imports/index.html",
+        form=form,
+        runs=runs,
+        total=total,
+        kind_labels=KIND_LABELS,
+        page=page_number(),
+        page_size=RUNS_PER_PAGE,
     ), 400 if form.errors else 200
+
+
+def page_of_runs(page: int) -> tuple[list[ImportRun], int]:
+    """One page of the imports the user may see, newest first, and how many there are in all."""
+    query = import_runs(current_user)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    runs = db.session.scalars(query.limit(RUNS_PER_PAGE).offset((page - 1) * RUNS_PER_PAGE)).all()
+    return list(runs), total
 
 
 @bp.get("/<int:run_id>")
 @allow(Role.ADMIN, Role.SCHOOL_LEAD)
 def show(run_id: int):
     """What came of one import: rows read and changed, or every problem found."""
-    run = one_or_404(import_runs(current_user).where(ImportRun.id == run_id))
+    return _run_page(one_or_404(import_runs(current_user).where(ImportRun.id == run_id)))
+
+
+def _run_page(run: ImportRun) -> str:
     errors = [RowError(**error) for error in run.errors]
     return render_template("imports/show.html", run=run, errors=errors, kind_labels=KIND_LABELS)
 

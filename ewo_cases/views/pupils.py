@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
-from ewo_cases.models import YEAR_GROUPS, Case, Pupil, PupilAttendance, Role, School
+from ewo_cases.models import YEAR_GROUPS, Case, EnrolmentAttendance, Pupil, Role, School, User
 from ewo_cases.models.pupils import year_group_label
 from ewo_cases.scoping import cases, pupil_or_404, pupils, schools
 from ewo_cases.services import access_log
@@ -32,10 +32,11 @@ def index():
     if not form.validate():
         abort(400)
     search = request.args.get("q", "").strip()[:100]
+    stored = figures.stored_figures_for(current_user)
     query = (
         pupils(current_user)
-        .add_columns(PupilAttendance, School)
-        .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+        .add_columns(stored, School)
+        .outerjoin(stored, figures.joined_to_pupil(stored))
         .join(School, School.id == Pupil.school_id)
     )
     if search:
@@ -45,10 +46,23 @@ def index():
     if form.year_group.data:
         query = query.where(Pupil.year_group == form.year_group.data)
     if form.band.data:
-        query = query.where(PupilAttendance.band == Band(form.band.data))
-    rows, total = page_of(query.order_by(Pupil.surname, Pupil.forename, Pupil.id), page_number())
+        query = query.where(stored.band == Band(form.band.data))
+    return render_pupil_page(
+        "pupils/index.html", query.order_by(Pupil.surname, Pupil.forename, Pupil.id), form=form, search=search
+    )
+
+
+def render_pupil_page(template: str, query, **context) -> str:
+    """Render one page of a list of pupils, with its paging and what its figures are."""
+    rows, total = page_of(query, page_number())
     return render_template(
-        "pupils/index.html", form=form, search=search, rows=rows, total=total, page=page_number(), page_size=PAGE_SIZE
+        template,
+        rows=rows,
+        total=total,
+        page=page_number(),
+        page_size=PAGE_SIZE,
+        **figures_context(current_user),
+        **context,
     )
 
 
@@ -61,8 +75,10 @@ def show(pupil_id: int):
     start, end = figures.year_to_date()
     if request.args and form.validate():
         start, end = form.start.data or start, form.end.data or end
-    year_to_date = db.session.get(PupilAttendance, pupil.id)
-    view = pupil_service.attendance_view(pupil, start, end)
+    stored = figures.stored_figures_for(current_user)
+    year_to_date = figures.stored_for_pupil(stored, pupil)
+    school_id = pupil.school_id if stored is EnrolmentAttendance else None
+    view = pupil_service.attendance_view(pupil, start, end, school_id=school_id)
     access_log.record_access(
         current_user,
         access_log.VIEWED,
@@ -83,9 +99,16 @@ def show(pupil_id: int):
         form=form,
         pupil_cases=pupil_cases,
         open_case=any(case.is_open for case in pupil_cases),
-        family=pupil_service.family(pupil, current_user),
+        family=pupil_service.family(pupil, current_user, stored),
         session_classes=pupil_service.SESSION_CLASS_LABELS,
+        **figures_context(current_user),
     ), 400 if form.errors else 200
+
+
+def figures_context(user: User) -> dict:
+    """What a page needs to say which figures it shows: how recent, and whether they are one school's."""
+    stored = figures.stored_figures_for(user)
+    return {"figures_as_at": figures.figures_date(stored), "school_figures": stored is EnrolmentAttendance}
 
 
 def filter_form(form: ListFilterForm) -> ListFilterForm:

@@ -41,18 +41,59 @@ def test_an_administrator_imports_schools_and_sees_the_outcome(client, admin):
     assert "schools.csv" in client.get("/imports/").text
 
 
-def test_a_bad_file_shows_every_problem_with_its_line(client, admin):
-    upload(client, "schools", "urn,name,phase\n345678,A,primary\n12,B,primary\n")
-    page = client.get(f"/imports/{runs()[-1].id}").text
-    assert "Nothing was imported" in page
-    assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in page
-    assert "URN must be 6 digits" in page
+def test_a_bad_file_is_answered_422_with_every_problem_and_its_line(client, admin):
+    response = upload(client, "schools", "urn,name,phase\n345678,A,primary\n12,B,primary\n")
+    assert response.status_code == 422
+    for page in (response.text, client.get(f"/imports/{runs()[-1].id}").text):
+        assert "Nothing was imported" in page
+        assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in page
+        assert "URN must be 6 digits" in page
+    assert [(run.outcome, run.error_count) for run in runs()] == [(ImportOutcome.FAILED, 1)], "the refusal is logged"
     assert db.session.scalar(sa.select(sa.func.count(School.id))) == 0
 
 
 def test_the_upload_answers_scripts_with_json(client, admin):
     response = upload(client, "schools", "urn,name,phase\n345678,Upload School,primary\n", json=True)
+    assert response.status_code == 200
     assert response.get_json() == {"redirect": f"/imports/{runs()[-1].id}"}
+
+
+def test_a_refused_file_is_answered_422_in_json_too(client, admin):
+    response = upload(client, "schools", "urn,name,phase\n12,B,primary\n", json=True)
+    assert response.status_code == 422
+    assert response.get_json() == {"redirect": f"/imports/{runs()[-1].id}", "errors": 1}
+    assert db.session.scalar(sa.select(sa.func.count(School.id))) == 0
+
+
+def test_the_result_page_says_which_schools_a_file_was_for(client, admin, make_school):
+    upload(client, "schools", "urn,name,phase\n345678,Upload School,primary\n")
+    schools_page = client.get(f"/imports/{runs()[-1].id}").text
+    assert "Any (whole authority)" not in schools_page and "Any school in the authority" not in schools_page
+    upload(client, "pupils", "upn\n")
+    assert "Any school in the authority" in client.get(f"/imports/{runs()[-1].id}").text
+
+
+def test_the_import_log_is_paged(client, admin, runner, tmp_path):
+    path = tmp_path / "schools.csv"
+    path.write_text("urn,name,phase\n345678,By Admin,primary\n")
+    for _ in range(27):
+        assert runner.invoke(args=["import", "schools", str(path)]).exit_code == 0
+    first, second = client.get("/imports/").text, client.get("/imports/?page=2").text
+    ids = [run.id for run in reversed(runs())]
+    assert all(f'/imports/{run_id}"' in first for run_id in ids[:25])
+    assert f'/imports/{ids[25]}"' not in first and "govuk-pagination" in first and "page=2" in first
+    assert all(f'/imports/{run_id}"' in second for run_id in ids[25:])
+    assert f'/imports/{ids[0]}"' not in second
+
+
+def test_a_command_line_import_records_the_operating_system_account(client, admin, runner, tmp_path, monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "ewo-loader")
+    path = tmp_path / "schools.csv"
+    path.write_text("urn,name,phase\n345678,By Admin,primary\n")
+    assert runner.invoke(args=["import", "schools", str(path)]).exit_code == 0
+    assert runs()[-1].command_line_user == "ewo-loader"
+    assert "Command line (ewo-loader)" in client.get(f"/imports/{runs()[-1].id}").text
+    assert "Command line (ewo-loader)" in client.get("/imports/").text
 
 
 @pytest.mark.parametrize(
@@ -89,7 +130,9 @@ def test_a_school_lead_cannot_import_another_schools_rows(client, lead_and_schoo
     )
     run = runs()[-1]
     assert run.outcome is ImportOutcome.FAILED and run.school_id == own.id
-    assert "You can only import rows for your own school (111111)" in client.get(f"/imports/{run.id}").text
+    page = client.get(f"/imports/{run.id}").text
+    assert "You can only import rows for your own school (111111)" in page
+    assert f"{own.name} only: rows for other schools are refused" in page
 
 
 def test_a_school_lead_cannot_import_schools_or_choose_another_school(client, lead_and_schools):

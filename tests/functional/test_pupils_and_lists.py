@@ -260,3 +260,145 @@ def test_carers_and_siblings_respect_scope_and_flag_adults_who_are_not_parents(
     assert "George Old" in page and "Not a parent under s576" in page
     assert "Sasha Sister" in page and "Ben Brother" not in page
     assert "1 more child shares a parent or carer with Gemma at a school you do not work with" in page
+
+
+@pytest.fixture
+def moved_school(make_school, make_pupil, authority, today):
+    """Mo spent September at the other school, with 10 unexplained absences there, then joined this one."""
+    home, other, _pupils = authority
+    september = attendance(10, N=5)
+    mo = make_pupil(home, "Mo", "Mover")
+    at_home = dict.fromkeys(school_days(40, date(2025, 10, 6)), ("/", "\\"))
+    registers.merge({(mo.id, other.id, 2025): register(september), (mo.id, home.id, 2025): register(at_home)})
+    figures.refresh(today=today)
+    return mo
+
+
+def test_an_officers_lists_count_a_pupils_marks_at_every_school(client, make_user, sign_in, authority, moved_school):
+    home, _other, _pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert "Mover," in client.get("/lists/penalty-threshold").text
+    assert "90.9%" in client.get(f"/pupils/{moved_school.id}").text
+
+
+def test_a_school_leads_lists_and_pupil_page_use_their_schools_own_marks(
+    client, make_user, sign_in, authority, moved_school
+):
+    """Mo's 10 unauthorised sessions were at the other school; the school lead, as DfE counts their school,
+    sees Mo's 100% there, on every list, in the CSV file and on the pupil page alike."""
+    home, _other, _pupils = authority
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[home]))
+    listed = client.get("/lists/penalty-threshold")
+    assert "Mover," not in listed.text and "Threshold," in listed.text
+    assert "They count only the marks your school recorded" in listed.text
+    assert moved_school.upn not in client.get("/lists/penalty-threshold.csv").text
+    assert "Mover," not in client.get("/lists/bands").text
+    pupils_page = client.get("/pupils/?q=Mover").text
+    assert "100.0%" in pupils_page
+    page = client.get(f"/pupils/{moved_school.id}").text
+    assert "100.0%" in page and '0<span class="app-headline__of"> of 10</span>' in page
+    assert 'title="Reason for absence not yet established"' not in page, "the other school's register is not shown"
+    assert "They count only the marks your school recorded" in page
+
+
+def test_pages_say_how_recent_the_figures_are(client, make_user, sign_in, authority):
+    """An import refreshes only its own pupils: a list can promise the oldest of its figures' dates."""
+    home, _other, pupils = authority
+    figures.refresh([pupils["threshold"].id], today=TODAY + timedelta(days=3))
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert "Figures as at 8 December 2025." in client.get(f"/pupils/{pupils['threshold'].id}").text
+    for url in ("/lists/", "/lists/bands", "/pupils/", f"/pupils/{pupils['good'].id}"):
+        page = client.get(url).text
+        assert "Figures as at 5 December 2025. They count every school each pupil attended" in page, url
+
+
+def test_the_penalty_list_in_september_counts_the_summer_terms_sessions(
+    client, make_user, sign_in, make_school, make_pupil, app, monkeypatch
+):
+    """The 10 school weeks may span school years: 8 sessions in July and 2 in September meet the threshold."""
+    monkeypatch.setitem(app.config, "TODAY", "2025-09-12")
+    school = make_school(name="Home School")
+    pupil = make_pupil(school, "Sam", "Summer")
+    july, july_start = bytearray(NO_MARK.encode() * registers.LENGTH), registers.register_start(2024)
+    for day in school_days(4, date(2025, 7, 14)):
+        july[(day - july_start).days * 2 : (day - july_start).days * 2 + 2] = b"NN"
+    september = register({**attendance(4), date(2025, 9, 12): ("G", "G")})
+    registers.merge({(pupil.id, school.id, 2024): july, (pupil.id, school.id, 2025): september})
+    figures.refresh(today=date(2025, 9, 12))
+    sign_in(make_user(Role.OFFICER, schools=[school]))
+    assert "Summer," in client.get("/lists/penalty-threshold").text
+    assert '10<span class="app-headline__of"> of 10</span>' in client.get(f"/pupils/{pupil.id}").text
+
+
+def test_year_groups_sort_in_school_order(client, make_user, sign_in, make_school, make_pupil, today):
+    school = make_school()
+    for year in ("10", "2", "R", "N1", "11", "1"):
+        make_pupil(school, "Pat", f"Year{year}", attendance(40, N=5), year_group=year)
+    figures.refresh(today=today)
+    sign_in(make_user(Role.OFFICER, schools=[school]))
+    page = client.get("/lists/penalty-threshold?sort=year&order=asc").text
+    order = sorted(("10", "2", "R", "N1", "11", "1"), key=lambda year: page.index(f"Year{year},"))
+    assert order == ["N1", "R", "1", "2", "10", "11"]
+    page = client.get("/lists/penalty-threshold?sort=year&order=desc").text
+    assert sorted(order, key=lambda year: page.index(f"Year{year},")) == ["11", "10", "2", "1", "R", "N1"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "own_figure"),
+    [
+        ("bands", []),
+        ("penalty-threshold", []),
+        ("approaching-threshold", []),
+        ("falling-below-90", ["sessions_until_below_90"]),
+        ("unauthorised-runs", ["longest_unauth_days"]),
+        ("sickness", ["illness"]),
+    ],
+)
+def test_each_csv_names_every_column_once(client, make_user, sign_in, authority, slug, own_figure):
+    home, _other, _pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    header = client.get(f"/lists/{slug}.csv").text.splitlines()[0].split(",")
+    common = "upn,forename,surname,school_urn,school,year_group,attendance_pct,band,unauth_10wk_latest".split(",")
+    assert header == [*common, *own_figure, "figures_as_at", "open_case"]
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.OFFICER, 'Open a case<span class="govuk-visually-hidden"> for Tariq Threshold</span></a>'),
+        (Role.SCHOOL_LEAD, '<span class="govuk-visually-hidden">No open case</span>'),
+    ],
+)
+def test_a_pupil_without_an_open_case_is_offered_one_or_shows_a_dash(
+    client, make_user, sign_in, authority, role, shown
+):
+    home, _other, pupils = authority
+    sign_in(make_user(role, schools=[home]))
+    page = client.get("/lists/penalty-threshold").text
+    assert shown in page and ">None<" not in page
+    if role is Role.OFFICER:
+        assert f'href="/cases/new?pupil={pupils["threshold"].id}"' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("start=31&start=2&start=2025", "The start date must be a real date, like 1 9 2025"),
+        ("start=1&start=9&start=25", "The start date must be a real date, like 1 9 2025"),
+        ("end=x&end=9&end=2025", "The end date must be a real date, like 31 12 2025"),
+    ],
+)
+def test_an_impossible_date_is_explained_in_plain_words(client, make_user, sign_in, authority, query, message):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    response = client.get(f"/pupils/{pupils['good'].id}?{query}")
+    assert response.status_code == 400
+    assert message in response.text and "Not a valid date value" not in response.text
+
+
+def test_the_pupil_page_says_when_attendance_is_already_below_90(client, make_user, sign_in, authority):
+    home, _other, pupils = authority
+    sign_in(make_user(Role.OFFICER, schools=[home]))
+    assert "attendance is already below 90%" in client.get(f"/pupils/{pupils['run'].id}").text
+    page = client.get(f"/pupils/{pupils['good'].id}").text
+    assert "attendance is already below 90%" not in page and "more absences would take attendance below 90%" in page

@@ -488,3 +488,60 @@ def test_refresh_recomputes_the_stored_year_to_date_figures(four_pupils, import_
     figures = db.session.get(PupilAttendance, four_pupils[0].id)
     assert (figures.possible, figures.unauthorised, figures.range_end) == (40, 0, date(2025, 10, 3))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(EnrolmentAttendance)) == 1
+
+
+@pytest.fixture
+def across_the_summer(four_pupils, import_marks, app, monkeypatch):
+    """8 unauthorised sessions in the last week of the summer term (14–17 July 2025), 2 in September."""
+    upn = four_pupils[0].upn
+    july = school_days(date(2025, 6, 23), 19)  # to Thursday 17 July
+    marks = [
+        *days_of(upn, URN_A, july[:-4], "/", "\\"),
+        *days_of(upn, URN_A, july[-4:], "N", "N"),
+        *days_of(upn, URN_A, school_days(date(2025, 9, 1), 5), "/", "\\"),
+        (upn, URN_A, date(2025, 9, 8), "AM", "G"),
+        (upn, URN_A, date(2025, 9, 8), "PM", "G"),
+    ]
+    monkeypatch.setitem(app.config, "TODAY", "2025-09-12")
+    import_marks(marks)
+    return four_pupils[0], marks
+
+
+def test_the_stored_penalty_window_reaches_back_into_the_last_school_year(across_the_summer, command):
+    pupil, marks = across_the_summer
+    stored = db.session.get(PupilAttendance, pupil.id)
+    assert (stored.unauth_10wk_latest, stored.unauthorised, stored.range_start) == (10, 2, date(2025, 9, 1))
+    look_back = [(day, 0 if session == "AM" else 1, code) for *_, day, session, code in marks]
+    assert stored.unauth_10wk_latest == brute_force.figures(look_back).unauth_10wk_latest
+    enrolment = db.session.scalars(sa.select(EnrolmentAttendance).where(EnrolmentAttendance.pupil_id == pupil.id)).one()
+    assert enrolment.unauth_10wk_latest == 10
+    # The contract's summary keeps to its range: the year to date holds 2.
+    _header, rows = parse_csv(command("summary"))
+    assert [(row["upn"], row["unauth_10wk_latest"]) for row in rows] == [(pupil.upn, "2")]
+
+
+def test_a_pupil_with_no_marks_yet_this_year_keeps_their_current_window(across_the_summer, runner, app, monkeypatch):
+    pupil, _marks = across_the_summer
+    db.session.execute(sa.delete(AttendanceRegister).where(AttendanceRegister.academic_year == 2025))
+    monkeypatch.setitem(app.config, "TODAY", "2025-09-03")
+    assert runner.invoke(args=["attendance", "refresh"]).exit_code == 0
+    stored = db.session.get(PupilAttendance, pupil.id)
+    assert (stored.possible, stored.attendance_pct, stored.unauth_10wk_latest) == (0, None, 8)
+
+
+@pytest.mark.parametrize(
+    ("today", "window"),
+    [
+        pytest.param("2025-11-24", 8, id="20 weeks back is Monday 14 July"),
+        pytest.param("2025-12-01", None, id="20 weeks back is Monday 21 July"),
+    ],
+)
+def test_marks_older_than_the_look_back_leave_the_current_window(
+    across_the_summer, runner, app, monkeypatch, today, window
+):
+    pupil, _marks = across_the_summer
+    db.session.execute(sa.delete(AttendanceRegister).where(AttendanceRegister.academic_year == 2025))
+    monkeypatch.setitem(app.config, "TODAY", today)
+    assert runner.invoke(args=["attendance", "refresh"]).exit_code == 0
+    stored = db.session.get(PupilAttendance, pupil.id)
+    assert (stored and stored.unauth_10wk_latest) == window

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import Carer, ImportKind, ImportOutcome, ImportRun, Pupil, PupilCarer, Role
-from ewo_cases.services.imports import run_import
+from ewo_cases.services.imports import rows, run_import
 from tests.factories import valid_upn
+from tests.integration.statements import reads_by_key, selects_from
 
 COLUMNS = (
     "upn",
@@ -380,3 +381,64 @@ def test_a_school_leads_file_with_a_pupil_on_roll_at_another_school_is_refused(s
         }
     ]
     assert counts() == (0, 0, 3)
+
+
+@pytest.fixture
+def lead_upload(schools, pupils, make_user):
+    """The whole authority's file is stored; then school 100001's lead uploads."""
+    assert upload(GOOD, None).outcome is ImportOutcome.SUCCEEDED
+    own, _other = schools
+    lead = make_user(Role.SCHOOL_LEAD, [own])
+    return lambda *rows: upload(csv_text(*rows), lead, own)
+
+
+def test_a_school_lead_cannot_change_an_adult_also_recorded_for_another_schools_child(lead_upload):
+    """The mother is also the parent of B, at school 100002: everyone working with B sees her details."""
+    run = lead_upload(FATHER, {**MOTHER, "phone": "07700 900999", "address": "9 New Road"})
+    assert run.outcome is ImportOutcome.FAILED
+    assert run.errors == [
+        {
+            "line": 3,
+            "column": "carer_ref",
+            "value": "C-001",
+            "reason": "This adult is also recorded for children at other schools, so only the local authority can "
+            "change their details: give the details already recorded, or ask the local authority",
+        }
+    ]
+    assert carers() == EXPECTED_CARERS
+    assert links() == EXPECTED_LINKS
+
+
+def test_a_school_lead_may_link_their_pupil_to_an_adult_shared_with_another_school_as_recorded(lead_upload):
+    run = lead_upload(MOTHER, {**MOTHER, "upn": UPN_C, "relationship": "Stepmother", "lives_with_pupil": "N"})
+    assert run.outcome is ImportOutcome.SUCCEEDED, run.errors
+    assert (run.rows_read, run.rows_changed) == (2, 1)
+    assert carers() == EXPECTED_CARERS
+    assert links() == sorted([*EXPECTED_LINKS, (UPN_C, "C-001", "Stepmother", True, False)])
+
+
+def test_a_school_lead_may_change_an_adult_recorded_only_for_their_own_pupils(lead_upload):
+    run = lead_upload({**FATHER, "phone": "07700 900555"})
+    assert run.outcome is ImportOutcome.SUCCEEDED, run.errors
+    assert ("C-002", "John", "Smith", "2 Low Road, Southfield, SF2 2BB", "07700 900555", None) in carers()
+
+
+def test_rows_are_written_a_chunk_at_a_time_reading_only_their_stored_carers(import_file, monkeypatch):
+    """Memory does not grow with the file: every chunk loads the stored adults and ties of its own rows only."""
+    monkeypatch.setattr(rows, "CHUNK", 2)
+    import_file(GOOD)
+    with selects_from("carers", "pupil_carers") as selects:
+        new_phone = {"phone": "07700 900999"}
+        result = import_file(csv_text({**MOTHER, **new_phone}, FATHER, {**MOTHER_OF_B, **new_phone}, GRAN))
+    assert result.exit_code == 0, result.output
+    assert "2 added or changed" in result.output, "both of the mother's rows, in two chunks, and only hers"
+    assert len(selects) >= 4 and all(reads_by_key(statement) for statement in selects)
+    assert links() == EXPECTED_LINKS
+    assert carers()[0] == (
+        "C-001",
+        "Jane",
+        "Smith",
+        "1 High Street, Northfield, NF1 1AA",
+        "07700 900999",
+        MOTHER["email"],
+    )

@@ -22,8 +22,9 @@ from ewo_cases.models import (
     Role,
     School,
 )
+from ewo_cases.services.attendance import registers
 from ewo_cases.services.attendance.registers import register_start
-from ewo_cases.services.imports import run_import
+from ewo_cases.services.imports import base, run_import
 from tests.factories import valid_upn
 from tests.unit.attendance import brute_force
 
@@ -110,7 +111,7 @@ def stored_marks() -> dict[tuple[str, str, int], list[tuple[date, int, str]]]:
     )
     stored = {}
     for upn, urn, year, register in db.session.execute(query):
-        assert len(register) == 53 * 14
+        assert len(register) == 54 * 14
         marks = brute_force.marks_from_register(register, register_start(year))
         if marks:
             stored[(upn, urn, year)] = sorted(marks)
@@ -573,14 +574,24 @@ def test_a_school_leads_file_with_another_schools_rows_is_refused(schools, pupil
     run = upload(GOOD, lead, own)
     assert run.outcome is ImportOutcome.FAILED
     other_lines = [line for line, row in enumerate(GOOD_ROWS, start=2) if row[1] == URN_B]
+    # The other school's pupil is not on this school's roll either.
     assert run.errors == [
-        {
-            "line": line,
-            "column": "school_urn",
-            "value": URN_B,
-            "reason": f"You can only import marks for your own school ({URN_A})",
-        }
+        error
         for line in other_lines
+        for error in (
+            {
+                "line": line,
+                "column": "upn",
+                "value": UPN_3,
+                "reason": f"No pupil with this UPN is on roll at your school ({URN_A})",
+            },
+            {
+                "line": line,
+                "column": "school_urn",
+                "value": URN_B,
+                "reason": f"You can only import marks for your own school ({URN_A})",
+            },
+        )
     ]
     assert counts() == (0, 0, 0)
 
@@ -589,3 +600,111 @@ def test_a_upn_written_in_lower_case_is_the_same_pupil(import_file):
     result = import_file(csv_text([(UPN_1.lower(), URN_A, "2025-09-01", "AM", "/")]))
     assert result.exit_code == 0, result.output
     assert stored_marks() == expected_marks([(UPN_1, URN_A, "2025-09-01", "AM", "/")])
+
+
+@pytest.fixture
+def lead_upload(schools, make_user):
+    """Upload rows as school A's lead."""
+    own, _other = schools
+    lead = make_user(Role.SCHOOL_LEAD, [own])
+    return lambda rows: upload(csv_text(rows), lead, own)
+
+
+def refused_on_line_3(run: ImportRun, column: str, value: str, reason: str) -> None:
+    assert run.outcome is ImportOutcome.FAILED
+    assert run.errors == [{"line": 3, "column": column, "value": value, "reason": reason}]
+
+
+def test_a_school_lead_cannot_mark_another_schools_pupil_under_their_own_urn(pupils, lead_upload):
+    admin_rows = [(UPN_3, URN_B, "2025-09-01", "AM", "/"), (UPN_3, URN_B, "2025-09-01", "PM", "\\")]
+    assert upload(csv_text(admin_rows), None).outcome is ImportOutcome.SUCCEEDED
+    before = register_versions()
+    run = lead_upload([(UPN_1, URN_A, "2025-09-01", "AM", "/"), (UPN_3, URN_A, "2025-09-01", "AM", "N")])
+    refused_on_line_3(run, "upn", UPN_3, f"No pupil with this UPN is on roll at your school ({URN_A})")
+    assert register_versions() == before
+    assert stored_marks() == expected_marks(admin_rows)
+
+
+@pytest.fixture
+def mover(pupils, schools):
+    """Pupil 3 has moved from school B to school A, whose lead imports; B marked their first week of September."""
+    own, _other = schools
+    moved = pupils[2]
+    earlier = day_rows(UPN_3, URN_B, school_days(date(2025, 9, 1), 5), "/", "N")
+    assert upload(csv_text(earlier), None).outcome is ImportOutcome.SUCCEEDED
+    moved.school_id = own.id
+    db.session.flush()
+    return earlier
+
+
+def test_a_school_leads_file_never_overwrites_a_session_another_school_marked(mover, lead_upload):
+    before = register_versions()
+    run = lead_upload([(UPN_3, URN_A, "2025-09-08", "AM", "/"), (UPN_3, URN_A, "2025-09-05", "PM", "/")])
+    refused_on_line_3(
+        run,
+        "session",
+        "2025-09-05 PM",
+        "Another school has already recorded a mark for this pupil for this session: "
+        "ask the local authority to correct the other school's register",
+    )
+    assert register_versions() == before
+
+
+def test_a_school_leads_marks_for_a_pupil_who_joined_keep_the_other_schools_sessions(mover, lead_upload):
+    later = day_rows(UPN_3, URN_A, school_days(date(2025, 9, 8), 5), "/", "\\")
+    run = lead_upload(later)
+    assert run.outcome is ImportOutcome.SUCCEEDED, run.errors
+    assert stored_marks() == expected_marks(mover + later)
+    pupil_id = db.session.scalar(sa.select(Pupil.id).where(Pupil.upn == UPN_3))
+    assert db.session.get(PupilAttendance, pupil_id).possible == 20
+
+
+def test_values_with_spaces_are_trimmed_in_every_column(import_file):
+    result = import_file(HEADER + f"\n {UPN_1} , {URN_A} , 2025-09-01 , AM , N \n{UPN_1},{URN_A},2025-09-01,PM,/\n")
+    assert result.exit_code == 0, result.output
+    expected = [(UPN_1, URN_A, "2025-09-01", "AM", "N"), (UPN_1, URN_A, "2025-09-01", "PM", "/")]
+    assert stored_marks() == expected_marks(expected)
+
+
+def test_quoted_values_are_read_as_csv(import_file):
+    result = import_file(HEADER + f'\n"{UPN_1}",{URN_A},"2025-09-01",AM,"\\"\n\n{UPN_1},{URN_A},2025-09-02,AM,/\n')
+    assert result.exit_code == 0, result.output
+    assert last_run().rows_read == 2
+    expected = [(UPN_1, URN_A, "2025-09-01", "AM", "\\"), (UPN_1, URN_A, "2025-09-02", "AM", "/")]
+    assert stored_marks() == expected_marks(expected)
+
+
+def test_31_august_2020_is_stored_in_2019_20s_register(import_file):
+    """2019/20 began on Monday 26 August 2019 and held 29 February, so 31 August 2020 was its 372nd day."""
+    rows = [
+        (UPN_1, URN_A, "2019-08-26", "AM", "#"),
+        (UPN_1, URN_A, "2020-08-31", "AM", "#"),
+        (UPN_1, URN_A, "2020-08-31", "PM", "X"),
+    ]
+    result = import_file(csv_text(rows))
+    assert result.exit_code == 0, result.output
+    assert stored_marks() == expected_marks(rows)
+    assert set(stored_marks()) == {(UPN_1, URN_A, 2018), (UPN_1, URN_A, 2019)}
+
+
+def test_a_date_a_register_cannot_hold_is_a_row_error_not_a_crash(import_file, monkeypatch):
+    monkeypatch.setattr(registers, "LENGTH", 53 * 14)
+    result = import_file(csv_text([(UPN_1, URN_A, "2020-08-30", "PM", "#"), (UPN_1, URN_A, "2020-08-31", "AM", "#")]))
+    assert result.exit_code == 1, result.output
+    assert "line 3, column date: '2020-08-31'" in result.output
+    assert last_run().outcome is ImportOutcome.FAILED and last_run().error_count == 1
+    assert counts() == (0, 0, 0)
+
+
+@pytest.mark.parametrize("line_ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("block", [1, 2, 7, 64])
+def test_lines_split_across_read_blocks_are_read_whole(import_file, monkeypatch, line_ending, block):
+    """The loop reads large blocks and splits them itself; a line (or a CR LF) cut by a block edge is one line."""
+    monkeypatch.setattr(base, "LINE_BATCH_CHARACTERS", block)
+    bad_last = f"{UPN_1},{URN_A},2025-09-30,AM,H"
+    result = import_file((GOOD + bad_last).replace("\n", line_ending))
+    assert f"line {len(GOOD_ROWS) + 2}, column code: 'H'" in result.output, "counted lines, without a final newline"
+    assert last_run().error_count == 1
+    result = import_file(GOOD.replace("\n", line_ending))
+    assert result.exit_code == 0, result.output
+    assert stored_marks() == expected_marks(GOOD_ROWS)

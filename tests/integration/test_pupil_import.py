@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import AuditEvent, ImportKind, ImportOutcome, ImportRun, Pupil, Role, SenStatus
-from ewo_cases.services.imports import run_import
+from ewo_cases.services.imports import pupils as pupil_import
+from ewo_cases.services.imports import rows, run_import
 from tests.factories import valid_upn
+from tests.integration.statements import reads_by_key, selects_from
 
 TODAY = "2025-12-01"
 COLUMNS = (
@@ -521,3 +523,19 @@ def test_the_import_log_records_who_when_which_file_and_the_outcome(schools, mak
         ("import.succeeded", good.id, admin.id),
         ("import.failed", failed.id, admin.id),
     ]
+
+
+def test_rows_are_written_a_chunk_at_a_time_reading_only_their_stored_pupils(import_file, monkeypatch):
+    """Memory does not grow with the file: every chunk loads the stored pupils of its own UPNs only."""
+    monkeypatch.setattr(rows, "CHUNK", 2)
+    written = []
+    monkeypatch.setattr(
+        pupil_import, "upsert_by_key", lambda *args: written.append(len(args[2])) or rows.upsert_by_key(*args)
+    )
+    import_file(GOOD)
+    with selects_from("pupils") as selects:
+        result = import_file(GOOD.replace("Amara", "Amarachi"))
+    assert result.exit_code == 0, result.output
+    assert written == [2, 1, 2, 1]
+    assert selects and all(reads_by_key(statement) for statement in selects)
+    assert pupils() == [(p[0], p[1], "Amarachi", *p[3:]) if p[0] == UPN_1 else p for p in EXPECTED]

@@ -1,6 +1,7 @@
 """Attendance figures: computed by the engine from the registers, for any date range, and kept for the
 academic year to date in ``pupil_attendance`` and ``enrolment_attendance`` so that lists and pages read
-them instead of scanning marks. Refreshed after every marks import and by ``flask attendance refresh``."""
+them instead of scanning marks. Refreshed after every marks import and by ``flask attendance refresh``,
+which should run every night: the current penalty window moves on each day whether or not marks arrive."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ from flask import current_app
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import EnrolmentAttendance, PupilAttendance
+from ewo_cases.models import EnrolmentAttendance, Pupil, PupilAttendance, Role, User
 from ewo_cases.services.attendance import engine, registers
-from workflows.attendance import academic_year_start
+from workflows.attendance import academic_year_start, penalty_look_back_start
 
 CHUNK = registers.CHUNK
 
@@ -55,18 +56,35 @@ def for_range(
 
 
 def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None) -> int:
-    """Recompute the year-to-date figures of these pupils (every pupil by default); return how many."""
+    """Recompute the stored figures of these pupils (every pupil by default) as at ``today``; return how many.
+
+    The figures are the year to date's, except ``unauth_10wk_latest``: the current penalty window, the 10
+    school weeks ending today, which in the autumn reaches back into the last school year. Pupils with
+    marks only in that look-back (none yet this year) get a row too, so a window that spans the summer is
+    never missed. The marks are read once and each computation takes its own range of them.
+    """
     start, end = year_to_date(today)
+    window_start = penalty_look_back_start(end)
+    first = min(start, window_start)
     pupil_ids = None if pupil_ids is None else sorted(set(pupil_ids))
+    enrolments = registers.load(first, end, pupil_ids=pupil_ids, by_enrolment=True)
     counts = []
-    for model, by_enrolment in ((PupilAttendance, False), (EnrolmentAttendance, True)):
-        rows = stored_rows(for_range(start, end, pupil_ids=pupil_ids, by_enrolment=by_enrolment))
+    for model, laid_out in ((PupilAttendance, registers.by_pupil(enrolments)), (EnrolmentAttendance, enrolments)):
+        marks = laid_out.only_marked()
+        year_to_date_figures = _summarise_range(marks, start, end)
+        window = _summarise_range(marks, window_start, end)
+        rows = stored_rows(RangeFigures(marks, year_to_date_figures, start, end), window=window)
         _delete(model, pupil_ids)
         if rows:
-            db.session.execute(sa.insert(model), rows)
+            db.session.execute(model.__table__.insert(), rows)
         counts.append(len(rows))
     db.session.flush()
     return counts[0]
+
+
+def _summarise_range(marks: registers.Marks, start: date, end: date) -> engine.Summary:
+    selected, monday = engine.select_range(marks.marks, marks.first_day, start, end)
+    return engine.summarise(selected, monday, at_risk_threshold())
 
 
 def _delete(model: type, pupil_ids: list[int] | None) -> None:
@@ -77,8 +95,9 @@ def _delete(model: type, pupil_ids: list[int] | None) -> None:
         db.session.execute(sa.delete(model).where(model.pupil_id.in_(pupil_ids[first : first + CHUNK])))
 
 
-def stored_rows(computed: RangeFigures) -> list[dict]:
-    """The rows to store for each pupil (or enrolment) of a computation."""
+def stored_rows(computed: RangeFigures, *, window: engine.Summary) -> list[dict]:
+    """The rows to store for each pupil (or enrolment) of a computation; ``window``, computed over the
+    penalty look-back for the same rows, gives the current window's unauthorised sessions."""
     summary, marks = computed.summary, computed.marks
     columns = {
         name: getattr(summary, name).tolist()
@@ -94,6 +113,7 @@ def stored_rows(computed: RangeFigures) -> list[dict]:
             "longest_unauth_days",
         )
     }
+    columns["unauth_10wk_latest"] = window.unauth_10wk_latest.tolist()
     columns["attendance_pct"] = [None if np.isnan(pct) else pct for pct in summary.attendance_pct.tolist()]
     columns["band"] = summary.bands()
     columns["sessions_until_below_90"] = engine.sessions_until_below(summary).tolist()
@@ -111,4 +131,42 @@ def stored_rows(computed: RangeFigures) -> list[dict]:
 
 def with_marks(computed: RangeFigures) -> np.ndarray:
     """Which rows hold at least one mark in the range (of any code, possible session or not)."""
-    return (computed.marks.marks != registers.EMPTY).any(axis=1)
+    return computed.marks.marked()
+
+
+# Whose figures a user reads ------------------------------------------------------------------------------
+
+StoredFigures = type[PupilAttendance] | type[EnrolmentAttendance]
+
+
+def stored_figures_for(user: User) -> StoredFigures:
+    """The stored figures a user's lists and pages show.
+
+    A school lead sees their school's own marks (enrolment level, as DfE counts a school's attendance),
+    so their lists match their MIS and the figures their school reports; everyone else sees a pupil's
+    figures across every school they attended this year.
+    """
+    return EnrolmentAttendance if user.role == Role.SCHOOL_LEAD else PupilAttendance
+
+
+def joined_to_pupil(model: StoredFigures) -> sa.ColumnElement[bool]:
+    """Join a pupil to their figures: at their current school for enrolment figures."""
+    if model is EnrolmentAttendance:
+        return sa.and_(EnrolmentAttendance.pupil_id == Pupil.id, EnrolmentAttendance.school_id == Pupil.school_id)
+    return PupilAttendance.pupil_id == Pupil.id
+
+
+def stored_for_pupil(model: StoredFigures, pupil: Pupil) -> PupilAttendance | EnrolmentAttendance | None:
+    """One pupil's stored figures of this kind."""
+    if model is EnrolmentAttendance:
+        return db.session.get(EnrolmentAttendance, (pupil.id, pupil.school_id))
+    return db.session.get(PupilAttendance, pupil.id)
+
+
+def figures_date(model: StoredFigures) -> date | None:
+    """The day every stored figure runs to at least ("figures as at"); None before any.
+
+    An import refreshes only its own pupils, so until the nightly refresh some figures are older: the
+    oldest is the date a list can promise.
+    """
+    return db.session.scalar(sa.select(sa.func.min(model.range_end)))

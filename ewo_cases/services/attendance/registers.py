@@ -1,7 +1,7 @@
 """Reading and writing registers in bulk, and turning them into arrays for the engine.
 
 A register (``AttendanceRegister.marks``) holds one pupil's marks at one school for one academic year:
-one character per session from the Monday on or before 1 September, for 53 weeks. A session belongs to
+one character per session from the Monday on or before 1 September, for 54 weeks. A session belongs to
 exactly one register, so the registers of a pupil never disagree: positions outside a register's
 own year, or marked at another school, are '.'.
 """
@@ -37,14 +37,24 @@ def academic_year_of(day: date) -> int:
     return academic_year_start(day).year
 
 
-def merge(imported: Mapping[RegisterKey, bytearray]) -> int:
+def session_index(day: date) -> tuple[int, int]:
+    """The academic year of ``day`` and the index of its AM session in that year's register."""
+    year = academic_year_of(day)
+    return year, (day - register_start(year)).days * 2
+
+
+def merge(imported: Mapping[RegisterKey, bytearray], *, only_school: int | None = None) -> int:
     """Write imported marks over the stored registers; return how many session marks changed.
 
     A mark replaces whatever the same session held, at that school or (if the pupil was marked at another
-    school for that session before) at another school, because a session has one mark.
+    school for that session before) at another school, because a session has one mark. ``only_school``
+    (a school's own import) leaves every other school's registers untouched: that import has refused
+    sessions another school marked.
     """
     keys = list(imported)
-    stored = _stored_registers({pupil for pupil, _school, _year in keys}, {year for *_, year in keys})
+    stored = _stored_registers(
+        {pupil for pupil, _school, _year in keys}, {year for *_, year in keys}, only_school=only_school
+    )
     new = np.frombuffer(b"".join(imported[key] for key in keys), dtype=np.uint8).reshape(len(keys), LENGTH)
     marked = new != EMPTY
     row_of = {key: row for row, key in enumerate(keys)}
@@ -84,14 +94,18 @@ def _marks_elsewhere(
     return marked[others].any(axis=0)
 
 
-def _stored_registers(pupil_ids: set[int], years: set[int]) -> dict[RegisterKey, np.ndarray]:
-    """The stored registers of these pupils in these years."""
+def _stored_registers(
+    pupil_ids: set[int], years: set[int], *, only_school: int | None
+) -> dict[RegisterKey, np.ndarray]:
+    """The stored registers of these pupils in these years (at one school, if given)."""
     query = sa.select(
         AttendanceRegister.pupil_id,
         AttendanceRegister.school_id,
         AttendanceRegister.academic_year,
         AttendanceRegister.marks,
     ).where(AttendanceRegister.academic_year.in_(years))
+    if only_school is not None:
+        query = query.where(AttendanceRegister.school_id == only_school)
     stored = {}
     for pupil_id, school_id, year, marks in db.session.execute(query).yield_per(5000):
         if pupil_id in pupil_ids:
@@ -162,6 +176,16 @@ class Marks:
     marks: np.ndarray
     first_day: date
 
+    def marked(self) -> np.ndarray:
+        """Which rows hold at least one mark (of any code, possible session or not)."""
+        return (self.marks != EMPTY).any(axis=1)
+
+    def only_marked(self) -> Marks:
+        """The rows that hold at least one mark."""
+        keep = self.marked()
+        school_ids = self.school_ids[keep] if len(self.school_ids) else self.school_ids
+        return Marks(self.pupil_ids[keep], school_ids, self.marks[keep], self.first_day)
+
 
 def load(
     start: date,
@@ -179,24 +203,41 @@ def load(
     weeks = (end - first_day).days // 7 + 1
     years = range(academic_year_of(start), academic_year_of(end) + 1)
     rows = _register_rows(years, pupil_ids, school_id)
-    keys = sorted({(pupil, school if by_enrolment else 0) for pupil, school, _year, _marks in rows})
+    keys = sorted({(pupil, school) for pupil, school, _year, _marks in rows})
     row_of = {key: index for index, key in enumerate(keys)}
     # 0 stands for "no mark" while combining, so that np.maximum merges disjoint registers.
     laid_out = np.zeros((len(keys), weeks * 14), dtype=np.uint8)
     for year in years:
-        _lay_out_year(laid_out, row_of, [row for row in rows if row[2] == year], year, first_day, by_enrolment)
+        _lay_out_year(laid_out, row_of, [row for row in rows if row[2] == year], year, first_day)
     _blank_outside(laid_out, first_day, start, end)
-    laid_out[laid_out == 0] = EMPTY
-    return Marks(
+    enrolments = Marks(
         np.array([key[0] for key in keys], dtype=np.int64),
-        np.array([key[1] for key in keys], dtype=np.int64) if by_enrolment else np.empty(0, np.int64),
+        np.array([key[1] for key in keys], dtype=np.int64),
         laid_out,
         first_day,
     )
+    if by_enrolment:
+        laid_out[laid_out == 0] = EMPTY
+        return enrolments
+    return by_pupil(enrolments, blank=0)
+
+
+def by_pupil(enrolments: Marks, *, blank: int = EMPTY) -> Marks:
+    """Combine the rows of each pupil's schools into one row per pupil.
+
+    A session has one mark (see ``merge``), so the rows never disagree and the combination is their
+    element-wise maximum once ``blank`` (no mark) is 0; the result marks no mark with '.'.
+    """
+    pupil_ids, starts = np.unique(enrolments.pupil_ids, return_index=True)
+    marks = enrolments.marks if blank == 0 else np.where(enrolments.marks == blank, 0, enrolments.marks)
+    combined = marks if len(pupil_ids) == len(marks) else np.maximum.reduceat(marks, starts, axis=0)
+    combined = np.where(combined == 0, EMPTY, combined).astype(np.uint8)
+    return Marks(pupil_ids, np.empty(0, np.int64), combined, enrolments.first_day)
 
 
 def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int | None) -> list[tuple]:
-    table = AttendanceRegister
+    # The table, not the mapped class: reading registers needs no ORM, and so never configures the mappers.
+    table = AttendanceRegister.__table__.c
     query = sa.select(table.pupil_id, table.school_id, table.academic_year, table.marks).where(
         table.academic_year.in_(list(years))
     )
@@ -212,25 +253,24 @@ def _register_rows(years: range, pupil_ids: Iterable[int] | None, school_id: int
     return rows
 
 
-def _lay_out_year(laid_out, row_of, rows, year: int, first_day: date, by_enrolment: bool) -> None:
+def _lay_out_year(laid_out, row_of, rows, year: int, first_day: date) -> None:
+    """Lay one year's registers (one per pupil and school) into their rows, beside the other years'."""
     if not rows:
         return
     registers = np.frombuffer("".join(row[3] for row in rows).encode("ascii"), dtype=np.uint8).reshape(
         len(rows), LENGTH
     )
-    registers = np.where(registers == EMPTY, 0, registers).astype(np.uint8)
     offset = (register_start(year) - first_day).days * 2
     src_from, dest_from = max(0, -offset), max(0, offset)
     width = min(LENGTH - src_from, laid_out.shape[1] - dest_from)
     if width <= 0:
         return
-    targets = np.array([row_of[(row[0], row[1] if by_enrolment else 0)] for row in rows])
-    order = np.argsort(targets, kind="stable")
-    targets, registers = targets[order], registers[order, src_from : src_from + width]
-    unique, starts = np.unique(targets, return_index=True)
-    combined = np.maximum.reduceat(registers, starts, axis=0)
-    block = laid_out[unique, dest_from : dest_from + width]
-    laid_out[unique, dest_from : dest_from + width] = np.maximum(block, combined)
+    registers = registers[:, src_from : src_from + width]
+    registers = np.where(registers == EMPTY, 0, registers).astype(np.uint8)
+    targets = np.array([row_of[(row[0], row[1])] for row in rows])
+    # A year's register and the next overlap by a few days (each is blank outside its own year).
+    block = laid_out[targets, dest_from : dest_from + width]
+    laid_out[targets, dest_from : dest_from + width] = np.maximum(block, registers)
 
 
 def _blank_outside(laid_out: np.ndarray, first_day: date, start: date, end: date) -> None:

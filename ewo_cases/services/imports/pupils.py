@@ -11,7 +11,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import Pupil, School
 from ewo_cases.services.imports import values
 from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer
-from ewo_cases.services.imports.rows import RowParser, text, upsert_by_key
+from ewo_cases.services.imports.rows import RowParser, chunked, text, upsert_by_key
 
 COLUMNS = Columns(
     required=(
@@ -37,9 +37,37 @@ AGE_RANGE = (2, 25)
 
 
 def load_pupils(csv_file: CsvFile, context: ImportContext) -> int:
-    """Check every row, then add new pupils and update changed ones."""
+    """Check every row, keeping only the UPNs; then read the file again, adding and updating pupils a chunk
+    at a time. Memory does not grow with the file beyond one UPN per row."""
     schools = school_ids_by_urn(context)
-    parser = RowParser(
+    parser = pupil_parser(csv_file, schools, context)
+    first_line: dict[str, int] = {}
+    for chunk in chunked(csv_file.rows()):
+        context.rows_read += len(chunk)
+        checked = []
+        for line, row in chunk:
+            record = parser.parse(line, row)
+            if record is None:
+                continue
+            upn = record["upn"]
+            if upn in first_line:
+                context.report.add(line, "upn", upn, f"UPN appears more than once (first on line {first_line[upn]})")
+                continue
+            first_line[upn] = line
+            checked.append((line, upn))
+        refuse_pupils_on_roll_elsewhere(checked, context)
+    if context.report:
+        return 0
+    rows = context.reopen()
+    parser = pupil_parser(rows, schools, context)
+    return sum(
+        upsert_by_key(Pupil, "upn", [as_pupil(parser.parse(line, row)) for line, row in chunk])
+        for chunk in chunked(rows.rows())
+    )
+
+
+def pupil_parser(csv_file: CsvFile, schools: dict[str, int], context: ImportContext) -> RowParser:
+    return RowParser(
         csv_file,
         {
             "upn": values.upn,
@@ -56,35 +84,24 @@ def load_pupils(csv_file: CsvFile, context: ImportContext) -> int:
         },
         context.report,
     )
-    elsewhere = on_roll_elsewhere(context)
-    first_line: dict[str, int] = {}
-    records = []
-    for line, row in csv_file.rows():
-        context.rows_read += 1
-        record = parser.parse(line, row)
-        if record is None:
-            continue
-        upn = record["upn"]
-        if upn in first_line:
-            context.report.add(line, "upn", upn, f"UPN appears more than once (first on line {first_line[upn]})")
-            continue
-        first_line[upn] = line
+
+
+def refuse_pupils_on_roll_elsewhere(checked: list[tuple[int, str]], context: ImportContext) -> None:
+    """A school's file must not move another school's pupil (and their record) into its view."""
+    if context.school is None or not checked:
+        return
+    elsewhere = set(
+        db.session.scalars(
+            sa.select(Pupil.upn).where(
+                Pupil.upn.in_({upn for _line, upn in checked}), Pupil.school_id != context.school.id
+            )
+        )
+    )
+    for line, upn in checked:
         if upn in elsewhere:
-            # A school's file must not move another school's pupil (and their record) into its view.
             context.report.add(
                 line, "upn", upn, "This pupil is on roll at another school: ask the local authority to record the move"
             )
-            continue
-        if not context.report:
-            records.append(as_pupil(record))
-    return 0 if context.report else upsert_by_key(Pupil, "upn", records)
-
-
-def on_roll_elsewhere(context: ImportContext) -> set[str]:
-    """UPNs a school lead's file may not claim: pupils on roll at other schools (empty for the LA)."""
-    if context.school is None:
-        return set()
-    return set(db.session.scalars(sa.select(Pupil.upn).where(Pupil.school_id != context.school.id)))
 
 
 def school_ids_by_urn(context: ImportContext) -> dict[str, int]:

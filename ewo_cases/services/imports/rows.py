@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -13,6 +14,16 @@ from ewo_cases.models import Base
 from ewo_cases.services.imports.base import CsvFile, ErrorReport, text_problem
 
 Check = Callable[[str], tuple[Any, str | None]]
+#: Rows written (and stored rows loaded) at a time: within any database's limit on values in one IN (...).
+CHUNK = 500
+T = TypeVar("T")
+
+
+def chunked(items: Iterable[T], size: int | None = None) -> Iterator[list[T]]:
+    """Yield lists of up to ``size`` (default ``CHUNK``) items, reading ``items`` lazily."""
+    iterator, size = iter(items), size or CHUNK
+    while chunk := list(islice(iterator, size)):
+        yield chunk
 
 
 def text(max_length: int, *, required: bool = True) -> Check:
@@ -55,18 +66,26 @@ def upsert_changed_keys(
 ) -> set[tuple[Any, ...]]:
     """Insert records with a new key and update stored ones that differ; return the keys that changed.
 
+    Records are written ``CHUNK`` at a time, and for each chunk only the stored rows sharing its first
+    key column's values are loaded, so memory follows the records given, never the size of the table.
     Unchanged rows are not touched, so importing the same file again changes nothing. A versioned
     model's changed rows are updated from their stored version (which the ORM checks and increments).
     """
-    records = list(records)
-    if not records:
-        return set()
     keys = (key,) if isinstance(key, str) else key
+    changed_keys: set[tuple[Any, ...]] = set()
+    for chunk in chunked(records):
+        changed_keys |= _upsert_chunk(model, keys, chunk)
+    return changed_keys
+
+
+def _upsert_chunk(model: type[Base], keys: tuple[str, ...], records: list[dict[str, Any]]) -> set[tuple[Any, ...]]:
     columns = [name for name in records[0] if name not in keys]
     version_column = sa.inspect(model).version_id_col
     stored_columns = ("id",) if version_column is None else ("id", version_column.key)
     selected = [getattr(model, name) for name in (*keys, *stored_columns, *columns)]
-    stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(sa.select(*selected))}
+    first_key = getattr(model, keys[0])
+    query = sa.select(*selected).where(first_key.in_({record[keys[0]] for record in records}))
+    stored = {tuple(row[: len(keys)]): row[len(keys) :] for row in db.session.execute(query)}
     now = clock.now()
     new, changed, changed_keys = [], [], set()
     for record in records:
@@ -86,3 +105,11 @@ def upsert_changed_keys(
         db.session.execute(sa.update(model), changed)
     db.session.flush()
     return changed_keys
+
+
+def values_by_key(key: sa.orm.InstrumentedAttribute, value: sa.orm.InstrumentedAttribute, keys: Iterable) -> dict:
+    """A column's stored value for each of ``keys`` that is stored, read ``CHUNK`` keys at a time."""
+    found = {}
+    for chunk in chunked(keys):
+        found.update(db.session.execute(sa.select(key, value).where(key.in_(chunk))).all())
+    return found

@@ -18,7 +18,6 @@ from workflows import legal as rules
 from workflows.legal import NoticeKind
 
 PAGE_SIZE = 50
-Issuer = aliased(User)
 
 
 @dataclass(frozen=True)
@@ -33,13 +32,15 @@ class RegisterFilters:
 
 def register_query(user: User, filters: RegisterFilters, today: date) -> sa.Select:
     """Return the notices the user may see, with child, parent, school, case and issuer, newest first."""
+    # Aliased here, not when the module is imported: aliasing configures every mapper, slowing every start-up.
+    issuer = aliased(User, name="issuer")
     query = (
-        sa.select(PenaltyNotice, Pupil, Carer, School, Case, Issuer)
+        sa.select(PenaltyNotice, Pupil, Carer, School, Case, issuer)
         .join(Pupil, Pupil.id == PenaltyNotice.pupil_id)
         .join(Carer, Carer.id == PenaltyNotice.carer_id)
         .join(School, School.id == Pupil.school_id)
         .join(Case, Case.id == PenaltyNotice.case_id)
-        .join(Issuer, Issuer.id == PenaltyNotice.issued_by_id)
+        .join(issuer, issuer.id == PenaltyNotice.issued_by_id)
         .where(PenaltyNotice.case_id.in_(cases(user).with_only_columns(Case.id).correlate(None)))
         .order_by(PenaltyNotice.issued_on.desc(), PenaltyNotice.id.desc())
     )
