@@ -4,16 +4,16 @@ A register starts on the Monday on or before 1 September, which can be 6 days ea
 in the year, 31 August is then the 372nd day, one more than 53 weeks hold (2019/20). Stored registers keep
 every position and gain a blank (".") week at the end.
 
-Revision ID: 0005_data
-Revises: 0004
+Revision ID: 0006_data
+Revises: 0005_records
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0005_data"
-down_revision = "0004"
+revision = "0006_data"
+down_revision = "0005_records"
 branch_labels = None
 depends_on = None
 
