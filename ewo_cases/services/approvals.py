@@ -93,8 +93,9 @@ def _snapshot_step(approval: Approval, case: Case, trigger: str, parent_ids: Seq
 
 
 def approved_step(approval: Approval) -> str:
-    """Say what an approval covers: the stage it was asked from and the parents or file it names."""
-    parts = [f"{APPROVAL_LABELS[approval.trigger].lower()} at the {_stage_label(approval.from_stage)} stage"]
+    """Say what an approval covers (a sentence's start): the stage it was asked from and the parents or file
+    it names, as in "Issue penalty notices at the persistent absence stage with notices to Ann Smith"."""
+    parts = [f"{APPROVAL_LABELS[approval.trigger]} at the {_stage_label(approval.from_stage)} stage"]
     names = [carer.name for carer in _carers(approval.parent_ids or [])]
     if approval.trigger == "issue_fpn" and names:
         parts.append(f"with notices to {' and '.join(names)}")

@@ -44,6 +44,8 @@ from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services import audit
 from ewo_cases.services.attendance import engine
 from ewo_cases.services.attendance import figures as attendance_figures
+from ewo_cases.services.attendance.registers import Marks
+from ewo_cases.services.attendance.registers import load as load_marks
 from ewo_cases.services.errors import ConflictError, ServiceError, check_version
 from workflows import (
     NOT_OPENED,
@@ -202,17 +204,26 @@ class RegisterFigures:
     unauthorised_worst_window: int = 0
     penalty_threshold_met: bool = False
     school_weeks: tuple[SchoolWeek, ...] = ()
+    #: The marks read (this school year and last), so that a period within them needs no second read.
+    marks: Marks | None = None
+
+    def period(self, pupil_id: int, start: date, end: date) -> PeriodRegister:
+        """What the registers show between ``start`` and ``end`` inclusive (read again only if outside)."""
+        if self.marks is None or start < self.marks.first_day or end > (self.as_of or end):
+            return period_register(pupil_id, start, end)
+        selected, monday = engine.select_range(self.marks.marks, self.marks.first_day, start, end)
+        return _period(engine.summarise(selected, monday, attendance_figures.at_risk_threshold()))
 
 
 def register_figures(pupil_id: int, as_of: date) -> RegisterFigures:
-    """Compute the pupil's figures from the registers up to ``as_of`` (one pupil: a few years of marks)."""
+    """Compute the pupil's figures from the registers up to ``as_of``: one read of two school years of marks."""
     year_start = academic_year_start(as_of)
-    year = attendance_figures.for_range(year_start, as_of, pupil_ids=[pupil_id]).summary
-    last_year_start = academic_year_start(year_start - timedelta(days=1))
-    history = attendance_figures.for_range(last_year_start, as_of, pupil_ids=[pupil_id])
-    if not len(year) or not len(history.summary):
+    marks = load_marks(academic_year_start(year_start - timedelta(days=1)), as_of, pupil_ids=[pupil_id])
+    if not len(marks.pupil_ids):
         return RegisterFigures(as_of)
-    weeks = engine.weekly(history.marks.marks[0], history.marks.first_day)
+    selected, monday = engine.select_range(marks.marks, marks.first_day, year_start, as_of)
+    year = engine.summarise(selected, monday, attendance_figures.at_risk_threshold())
+    weeks = engine.weekly(marks.marks[0], marks.first_day)
     pct = float(year.attendance_pct[0])
     # The current window runs back over the summer into last school year when it has to (a school week is any
     # week with a session, and the window may span school years).
@@ -225,12 +236,16 @@ def register_figures(pupil_id: int, as_of: date) -> RegisterFigures:
         unauthorised_worst_window=int(year.unauth_10wk_max[0]),
         penalty_threshold_met=bool(year.penalty_threshold_met[0]),
         school_weeks=tuple(SchoolWeek(week.week_start, week.possible, week.unauthorised) for week in weeks),
+        marks=marks,
     )
 
 
 def period_register(pupil_id: int, start: date, end: date) -> PeriodRegister:
     """Return what the registers show between ``start`` and ``end`` inclusive: school weeks and sessions."""
-    summary = attendance_figures.for_range(start, end, pupil_ids=[pupil_id]).summary
+    return _period(attendance_figures.for_range(start, end, pupil_ids=[pupil_id]).summary)
+
+
+def _period(summary: engine.Summary) -> PeriodRegister:
     if not len(summary):
         return PeriodRegister(0, 0, 0)
     return PeriodRegister(int(summary.school_weeks[0]), int(summary.possible[0]), int(summary.unauthorised[0]))
@@ -275,7 +290,7 @@ def load_facts(
         support_not_appropriate_reason=_record_text(records, RecordKind.SUPPORT_NOT_APPROPRIATE),
         support_failed_reason=_record_text(records, RecordKind.SUPPORT_FAILED),
         warning_letters=_warning_letters(case),
-        notice_to_improve=_notice_to_improve_facts(case, notice_to_improve, registers.as_of or clock.today()),
+        notice_to_improve=_notice_to_improve_facts(case, notice_to_improve, registers),
         penalty_notices=_penalty_notices(case),
         social_care_consulted_on=_record_on(records, RecordKind.SOCIAL_CARE_CONSULTED),
         looked_after=case.pupil.looked_after,
@@ -392,7 +407,9 @@ def _latest_notice_to_improve(case: Case) -> NoticeToImprove | None:
     ).first()
 
 
-def _notice_to_improve_facts(case: Case, notice: NoticeToImprove | None, today: date) -> NoticeToImproveFacts | None:
+def _notice_to_improve_facts(
+    case: Case, notice: NoticeToImprove | None, registers: RegisterFigures
+) -> NoticeToImproveFacts | None:
     if notice is None:
         return None
     return NoticeToImproveFacts(
@@ -401,15 +418,19 @@ def _notice_to_improve_facts(case: Case, notice: NoticeToImprove | None, today: 
         bool(notice.sufficient_improvement.strip()),
         notice.improved,
         notice.holiday_weeks,
-        register=improvement_period_register(case, notice, today),
+        register=improvement_period_register(case, notice, registers.as_of or clock.today(), registers),
     )
 
 
-def improvement_period_register(case: Case, notice: NoticeToImprove, today: date) -> PeriodRegister | None:
+def improvement_period_register(
+    case: Case, notice: NoticeToImprove, today: date, registers: RegisterFigures | None = None
+) -> PeriodRegister | None:
     """What the registers show over a notice's improvement period, once it has ended (None before then)."""
     if not workflows.legal.improvement_period_over(notice.improvement_ends_on, today):
         return None
     last_day = notice.improvement_ends_on - timedelta(days=1)  # the period is whole weeks from its first day
+    if registers is not None:
+        return registers.period(case.pupil_id, notice.improvement_starts_on, last_day)
     return period_register(case.pupil_id, notice.improvement_starts_on, last_day)
 
 

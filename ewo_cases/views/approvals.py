@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -137,6 +139,8 @@ def show(approval_id: int):
 
 
 def _step_for(approval: Approval):
-    """The step the request is for, from the case's current stage, with what it has and needs."""
+    """The step the request is for, from the case's current stage, with what it has and needs (the manager is
+    deciding the approval here, so no link to ask for one)."""
     steps = next_steps(approval.case, load_facts(approval.case, current_user), current_user)
-    return next((step for step in steps if step.trigger == approval.trigger), None)
+    step = next((step for step in steps if step.trigger == approval.trigger), None)
+    return dataclasses.replace(step, approval_href=None) if step else None

@@ -449,16 +449,17 @@ def _same_period(notice: PenaltyNoticeFacts, period: tuple[date, date] | None) -
 
 def notices_barring_prosecution(facts: CaseFacts) -> list[PenaltyNoticeFacts]:
     """Return the notices that settle the prosecuted absence: paid, or withdrawn (reg 8: no proceedings for the
-    same offence), to a parent being prosecuted (to anyone, while no parent is named)."""
+    same offence), to a parent being prosecuted. Until the file names a parent there is no one to check (and
+    the prosecution_prepared guard asks for the file)."""
     prosecution = facts.prosecution
     period = prosecution.period if prosecution else None
-    parents = _prosecuted_parents(facts) or None
+    parents = _prosecuted_parents(facts)
     return [
         notice
         for notice in facts.penalty_notices
         if (notice.paid_on is not None or notice.withdrawn_on is not None)
         and _same_period(notice, period)
-        and (parents is None or notice.parent_id in parents)
+        and notice.parent_id in parents
     ]
 
 
