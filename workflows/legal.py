@@ -8,8 +8,8 @@ s444, s447; Children Act 1989 s36 and Sch 3). Conventions used throughout:
 * A three-year window opened by a notice issued on D covers D up to the day before D's third anniversary;
   on the anniversary itself the earlier notice no longer counts (29 February anniversaries fall on 28 February).
 * An improvement period of N school weeks is set as start + N calendar weeks plus the holiday weeks typed in;
-  when its outcome is recorded the registers say how many school weeks (weeks with a possible session) it
-  really held, and a period that held fewer than 3 cannot be found to have failed.
+  when its outcome is recorded the registers say how many school weeks it really held (runs of 7 days from
+  its start with at least 3 school days), and a period that held fewer than 3 cannot be found to have failed.
 """
 
 from __future__ import annotations
@@ -249,6 +249,17 @@ def is_valid_improvement_period(starts_on: date, ends_on: date, holiday_weeks: i
 def improvement_period_over(ends_on: date, today: date) -> bool:
     """Return whether the improvement period has run its course (it ends on ``ends_on``)."""
     return today >= ends_on
+
+
+#: A run of 7 days of an improvement period is a school week when at least this many of its days had a
+#: possible session: a week with an INSET day or a bank holiday is, the stub of a week before a holiday is not.
+SCHOOL_DAYS_OF_A_SCHOOL_WEEK: Final = 3
+
+
+def school_weeks_held(school_days_per_week: Iterable[int]) -> int:
+    """Return how many of a period's runs of 7 days (from its first day) were school weeks, given how many
+    days of each had a possible session."""
+    return sum(1 for days in school_days_per_week if days >= SCHOOL_DAYS_OF_A_SCHOOL_WEEK)
 
 
 def improvement_period_held(register: PeriodRegister | None) -> bool:

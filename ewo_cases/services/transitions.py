@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 
 import workflows
@@ -65,6 +66,7 @@ from workflows import (
     WorkflowError,
 )
 from workflows.attendance import BAND_ORDER, PENALTY_WINDOW_SCHOOL_WEEKS, Band, academic_year_start
+from workflows.attendance import CODES as ATTENDANCE_CODES
 from workflows.legal import PeriodRegister, SchoolWeek, Section444, Sentence, Verdict
 
 
@@ -211,8 +213,7 @@ class RegisterFigures:
         """What the registers show between ``start`` and ``end`` inclusive (read again only if outside)."""
         if self.marks is None or start < self.marks.first_day or end > (self.as_of or end):
             return period_register(pupil_id, start, end)
-        selected, monday = engine.select_range(self.marks.marks, self.marks.first_day, start, end)
-        return _period(engine.summarise(selected, monday, attendance_figures.at_risk_threshold()))
+        return _period(self.marks, start, end)
 
 
 def register_figures(pupil_id: int, as_of: date) -> RegisterFigures:
@@ -242,13 +243,31 @@ def register_figures(pupil_id: int, as_of: date) -> RegisterFigures:
 
 def period_register(pupil_id: int, start: date, end: date) -> PeriodRegister:
     """Return what the registers show between ``start`` and ``end`` inclusive: school weeks and sessions."""
-    return _period(attendance_figures.for_range(start, end, pupil_ids=[pupil_id]).summary)
+    return _period(load_marks(start, end, pupil_ids=[pupil_id]), start, end)
 
 
-def _period(summary: engine.Summary) -> PeriodRegister:
-    if not len(summary):
+#: Which register bytes are possible sessions, and which of them unauthorised (the codes' own classes).
+_POSSIBLE = np.zeros(256, dtype=bool)
+_UNAUTHORISED = np.zeros(256, dtype=bool)
+for _code in ATTENDANCE_CODES.values():
+    _POSSIBLE[ord(_code.char)] = _code.is_possible
+    _UNAUTHORISED[ord(_code.char)] = _code.counts_to_penalty
+
+
+def _period(marks: Marks, start: date, end: date) -> PeriodRegister:
+    """What one pupil's marks show from ``start`` to ``end``: sessions, and the school weeks the period held
+    (``workflows.legal.school_weeks_held``: a half term or the stub of a week before a holiday is not one)."""
+    if not len(marks.pupil_ids):
         return PeriodRegister(0, 0, 0)
-    return PeriodRegister(int(summary.school_weeks[0]), int(summary.possible[0]), int(summary.unauthorised[0]))
+    first = (start - marks.first_day).days * 2
+    sessions = marks.marks[0, first : first + ((end - start).days + 1) * 2]
+    possible_days = _POSSIBLE[sessions].reshape(-1, 2).any(axis=1)
+    days_per_week = [int(possible_days[day : day + 7].sum()) for day in range(0, len(possible_days), 7)]
+    return PeriodRegister(
+        school_weeks=workflows.legal.school_weeks_held(days_per_week),
+        possible=int(_POSSIBLE[sessions].sum()),
+        unauthorised=int(_UNAUTHORISED[sessions].sum()),
+    )
 
 
 # --- facts ------------------------------------------------------------------------------------------------

@@ -28,7 +28,13 @@ from ewo_cases.models import (
 from ewo_cases.services import legal
 from ewo_cases.services.errors import ServiceError
 from ewo_cases.services.legal.register import RegisterFilters, register_query
-from ewo_cases.services.transitions import Inputs, TransitionRefused, apply_transition, load_facts
+from ewo_cases.services.transitions import (
+    Inputs,
+    TransitionRefused,
+    apply_transition,
+    load_facts,
+    period_register,
+)
 from tests.legal_support import (
     add_notice,
     approve,
@@ -36,13 +42,15 @@ from tests.legal_support import (
     family_fixture,  # noqa: F401 (fixtures)
     legal_case_fixture,  # noqa: F401
     make_family_fixture,  # noqa: F401
+    mark_school_weeks,
     ready_to_prosecute,
     record,
     staff_fixture,  # noqa: F401
     today_fixture,  # noqa: F401
 )
 from workflows import ENGLAND, CaseStage, ClosureReason
-from workflows.legal import NoticeKind, Section444, Sentence, Verdict, WithdrawalGround, add_years
+from workflows.attendance import monday_on_or_before
+from workflows.legal import NoticeKind, PeriodRegister, Section444, Sentence, Verdict, WithdrawalGround, add_years
 
 
 def at_noon(day) -> datetime:
@@ -534,3 +542,20 @@ def test_a_contract_with_a_professional_in_the_parent_role_has_no_parent_party(
     db.session.flush()
 
     assert load_facts(case, staff.officer).contract.parties_recorded is False
+
+
+# --- what the registers show for an improvement period --------------------------------------------------
+
+
+def test_a_half_term_inside_an_improvement_period_is_not_a_school_week(family, today):
+    """Three calendar weeks from a Wednesday with the middle week a holiday: two school weeks, not three."""
+    start = monday_on_or_before(today - timedelta(weeks=8)) + timedelta(days=2)
+    mark_school_weeks(family.pupil, monday_on_or_before(start), 1, unauthorised_per_week=3)
+    mark_school_weeks(family.pupil, monday_on_or_before(start) + timedelta(weeks=2), 2, unauthorised_per_week=1)
+
+    register = period_register(family.pupil.id, start, start + timedelta(weeks=3, days=-1))
+
+    # From Wednesday: 3 school days (the unauthorised sessions were on Monday and Tuesday, before it); then the
+    # holiday with the Monday and Tuesday after it, 2 days, not a school week; then Wednesday to Tuesday, 5 days.
+    # The sessions count wherever they fall: 6 + 4 + 10, of which the two Monday mornings unauthorised.
+    assert register == PeriodRegister(school_weeks=2, possible=20, unauthorised=2)

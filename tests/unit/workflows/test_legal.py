@@ -342,3 +342,17 @@ def test_an_improvement_period_must_have_held_3_school_weeks_and_unauthorised_ab
     assert legal.improvement_period_held(register) is held
     assert legal.may_find_improvement_failed(register) is may_fail
     assert not legal.improvement_period_held(None) and not legal.may_find_improvement_failed(None)
+
+
+@pytest.mark.parametrize(
+    ("days_per_week", "weeks"),
+    [
+        ((5, 5, 5), 3),
+        ((4, 5, 5), 3),  # an INSET day or a bank holiday
+        ((5, 5, 1), 2),  # 3 to 24 July: the last run of 7 days holds only the last day of term
+        ((1, 0, 0), 0),  # 17 July to 7 August: the summer holiday
+        ((3, 2, 5), 2),  # from a Wednesday, across a half term
+    ],
+)
+def test_school_weeks_held_counts_runs_of_7_days_with_3_school_days(days_per_week: tuple, weeks: int) -> None:
+    assert legal.school_weeks_held(days_per_week) == weeks
