@@ -347,6 +347,24 @@ class CaseLifecycle(RuleBasedStateMachine):
         self.facts = replace(self.facts, penalty_notices=(*self.facts.penalty_notices, notice))
 
     @rule()
+    def each_parent_had_a_notice_last_year(self) -> None:
+        """A paid notice to each parent from an earlier case, for absence long past: a second notice makes the
+        cap, and only a new breach after it is a third."""
+        issued = self.today - timedelta(days=200)
+        earlier = tuple(
+            PenaltyNoticeFacts(
+                parent,
+                issued,
+                received_on=issued,
+                paid_on=issued,
+                period=(issued - timedelta(days=40), issued - timedelta(days=1)),
+                on_this_case=False,
+            )
+            for parent in PARENTS
+        )
+        self.facts = replace(self.facts, penalty_notices=(*self.facts.penalty_notices, *earlier))
+
+    @rule()
     def every_notice_paid(self) -> None:
         """Every open notice received and paid today (a parent at the cap then has no overdue notice)."""
         paid = tuple(
