@@ -233,7 +233,3 @@ class CaseFacts:
     def usable_approval(self, trigger: str) -> ApprovalFacts | None:
         """Return the first approval that can authorise ``trigger`` now, for the step as it now stands."""
         return next((a for a in self.approvals if a.usable_for(trigger) and not self.approval_differences(a)), None)
-
-    def approved_but_changed(self, trigger: str) -> ApprovalFacts | None:
-        """Return an approval of ``trigger`` that would be usable but for changes since it was asked for."""
-        return next((a for a in self.approvals if a.usable_for(trigger) and self.approval_differences(a)), None)

@@ -447,7 +447,7 @@ def _same_period(notice: PenaltyNoticeFacts, period: tuple[date, date] | None) -
     return legal.periods_overlap(notice.period, period)
 
 
-def notices_barring_prosecution(facts: CaseFacts) -> list[PenaltyNoticeFacts]:
+def _notices_barring_prosecution(facts: CaseFacts) -> list[PenaltyNoticeFacts]:
     """Return the notices that settle the prosecuted absence: paid, or withdrawn (reg 8: no proceedings for the
     same offence), to a parent being prosecuted. Until the file names a parent there is no one to check (and
     the prosecution_prepared guard asks for the file)."""
@@ -467,7 +467,7 @@ def notices_barring_prosecution(facts: CaseFacts) -> list[PenaltyNoticeFacts]:
 def no_paid_or_withdrawn_notice_for_period(event: EventData) -> bool:
     """No penalty notice for the same absence to a parent being prosecuted has been paid or withdrawn: either
     means no proceedings for that offence."""
-    return not notices_barring_prosecution(_facts(event))
+    return not _notices_barring_prosecution(_facts(event))
 
 
 @guard("prosecution")
