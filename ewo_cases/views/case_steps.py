@@ -91,7 +91,9 @@ class StepView:
 def next_steps(case: Case, facts: CaseFacts, user: User) -> list[StepView]:
     """Every step out of the case's stage, with each guard's verdict and where to satisfy it."""
     options = workflows.evaluate(case.stage, _as_if_answered(case, facts), clock.now(), actor_of(user))
-    return [_step(case, option) for option in options if option.trigger != "open"]
+    # A request already with the managers is not asked for again.
+    waiting = {a.trigger for a in facts.approvals if not a.approved and a.decided_by is None}
+    return [_step(case, option, waiting) for option in options if option.trigger != "open"]
 
 
 def _as_if_answered(case: Case, facts: CaseFacts) -> CaseFacts:
@@ -109,9 +111,10 @@ def _open_request(approval: workflows.ApprovalFacts, trigger: str) -> bool:
     return approval.trigger == trigger and not approval.used and (approval.approved or approval.decided_by is None)
 
 
-def _step(case: Case, option: workflows.Option) -> StepView:
+def _step(case: Case, option: workflows.Option, waiting: set[str]) -> StepView:
     guards = [_guard_view(case, guard) for guard in option.guards]
     approval = _approval_to_ask_for(option)
+    approval = None if approval in waiting else approval
     return StepView(
         trigger=option.trigger,
         label=workflows.TRIGGER_LABELS[option.trigger],

@@ -1422,3 +1422,19 @@ def test_a_case_opens_at_each_support_stage_matching_the_band(client, sign_in, m
     assert response.status_code == 302, response.text
     case = db.session.scalars(sa.select(Case).where(Case.pupil_id == pupil.id)).one()
     assert case.stage == target
+
+
+def test_a_step_waiting_for_a_manager_is_not_offered_for_approval_again(client, sign_in, legal_case, family, staff):
+    case = legal_case()
+    record(case, RecordKind.SUPPORT_NOT_APPROPRIATE, staff.officer, "Term-time holiday")
+    sign_in(staff.officer)
+    ask = f'href="/approvals/new/{case.id}/issue_fpn"'
+
+    before = client.get(f"/cases/{case.id}").text
+    requested = client.post(
+        f"/approvals/new/{case.id}/issue_fpn", data={"reason": "Holiday", "parents": [family.mother.id]}
+    )
+    after = client.get(f"/cases/{case.id}").text
+
+    assert ask in before and requested.status_code == 302 and ask not in after
+    assert db.session.scalars(sa.select(Approval)).one().parent_ids == [family.mother.id]
