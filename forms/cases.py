@@ -131,7 +131,6 @@ class TransitionForm(VersionedForm):
     )
     reopen_reason = text_area("Why is the case being reopened?", required="Say why the case is being reopened")
     reason = text_area("Note for the case record", description="Recorded with the step in the case's audit trail")
-    confirmed = BooleanField("I have read the considerations above", widget=GovCheckboxInput())
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
@@ -241,8 +240,15 @@ class EndParticipationForm(VersionedForm):
 
 
 class ApprovalRequestForm(VersionedForm):
-    """Ask a manager to approve a step."""
+    """Ask a manager to approve a step. The view keeps ``parents`` only for penalty notices."""
 
+    parents = SelectMultipleField(
+        "Who should receive a penalty notice?",
+        description="The approval covers notices to exactly these parents",
+        widget=GovCheckboxesInput(),
+        coerce=int,
+        validators=[InputRequired("Choose at least one parent to receive a notice")],
+    )
     reason = text_area(
         "Why should this step be taken?",
         required="Say why the step should be taken",

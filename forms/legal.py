@@ -32,7 +32,6 @@ from forms.attendance import GetForm
 from forms.base import GovForm, VersionedForm, strip
 from forms.widgets import (
     GovCheckboxesInput,
-    GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -141,16 +140,14 @@ class StepForm(GovForm):
     """A step that moves the case on: it carries the case's version, so a second submission is a conflict.
 
     When the child has needs to weigh before a legal step (an EHC plan, a social worker, ...) the view sets
-    ``needs_to_consider`` and the person must confirm they have considered them.
+    ``needs_to_consider``: the page interrupts with them first, and continuing past the interruption is the
+    answer this form carries.
     """
 
     #: Not an input: where the workflow's refusal of the step is shown, beside what the step needs.
     step = HiddenField()
     case_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    needs_considered = BooleanField(
-        "I have considered the child's needs and circumstances, and this step is still right",
-        widget=GovCheckboxInput(),
-    )
+    needs_considered = BooleanField(widget=HiddenInput())
     needs_to_consider: Sequence[str] = ()
 
     def validate_needs_considered(self, field: BooleanField) -> None:
@@ -292,6 +289,14 @@ class EsoApplicationForm(StepForm):
     applied_on = DayField("Date applied", required="Enter the date the application was made")
     hearing_on = DayField("Hearing date (optional)", description="If the court has listed it. For example, 27 3 2026")
     notes = note_field("Notes", description="Optional")
+    subject_to_care_order = RadioField(
+        "Is the child subject to a care order?",
+        description="An order cannot be made for a child in the care of a local authority under a care order. "
+        "A child accommodated by agreement with the parents (section 20) is not in care.",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", "Yes, a care order (or interim care order)"), SelectChoice("no", "No")],
+        validators=[InputRequired("Say whether the child is subject to a care order")],
+    )
     submit = SubmitField("Apply for the order", widget=GovSubmitInput())
 
     def validate_hearing_on(self, field: DayField) -> None:

@@ -13,8 +13,10 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import (
+    REGISTER_LENGTH,
     ActionPlan,
     Approval,
+    AttendanceRegister,
     Carer,
     Case,
     CaseParticipant,
@@ -34,6 +36,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import approvals
 from ewo_cases.services import cases as case_service
+from ewo_cases.services.attendance.registers import academic_year_of, register_start
 from workflows import ENGLAND, CaseStage
 from workflows.legal import NoticeKind
 
@@ -141,9 +144,12 @@ def record(case: Case, kind: RecordKind, actor: User, details: str = "Recorded f
     return case_service.add_record(case, kind, occurred_on=on or england_today(), details=details, actor=actor)
 
 
-def approve(case: Case, trigger: str, staff: Staff) -> Approval:
-    """An officer asks, a manager other than the requester approves."""
-    approval = approvals.request(case, trigger, reason="The evidence supports it", actor=staff.officer)
+def approve(case: Case, trigger: str, staff: Staff, *, parents: list[Carer] | None = None) -> Approval:
+    """An officer asks, a manager other than the requester approves (notices to ``parents``, if given)."""
+    parent_ids = [carer.id for carer in parents] if parents is not None else None
+    approval = approvals.request(
+        case, trigger, reason="The evidence supports it", actor=staff.officer, parent_ids=parent_ids
+    )
     db.session.flush()
     return approvals.decide(
         approval, approve=True, comment="Agreed", actor=staff.manager, expected_version=approval.version
@@ -185,9 +191,11 @@ def write_action_plan(case: Case, actor: User) -> ActionPlan:
     return plan
 
 
-def serve_warning_letter(case: Case, actor: User, on: date) -> Letter:
+def serve_warning_letter(case: Case, actor: User, on: date, carer: Carer | None = None) -> Letter:
+    """A formal warning of legal action served on ``carer`` (on no one in particular when not given)."""
     letter = Letter(
         case_id=case.id,
+        addressee_id=participant(case, carer).id if carer else None,
         kind=LetterKind.WARNING_OF_LEGAL_ACTION,
         subject="Warning of legal action",
         body_html="<p>Warning</p>",
@@ -237,11 +245,39 @@ def ready_to_prosecute(case: Case, family: Family, staff: Staff) -> None:
     day = england_today() - timedelta(days=60)
     hold_family_meeting(case, family.mother, staff.officer, day)
     write_action_plan(case, staff.officer)
-    serve_warning_letter(case, staff.officer, day)
+    for parent in (family.mother, family.father):
+        serve_warning_letter(case, staff.officer, day, parent)
     record(case, RecordKind.ATTENDANCE_CERTIFICATE, staff.officer, "Certificate signed by the head")
     record(
         case, RecordKind.ESO_CONSIDERED, staff.officer, "An order would add nothing: the family engage with no agency"
     )
+
+
+def mark_school_weeks(pupil: Pupil, first_monday: date, weeks: int, *, unauthorised_per_week: int = 0) -> None:
+    """Register ``weeks`` school weeks from ``first_monday``: ten sessions each, the first few unauthorised (O)."""
+    registers: dict[int, list[str]] = {}
+    for week in range(weeks):
+        for session in range(10):
+            day = first_monday + timedelta(weeks=week, days=session // 2)
+            year = academic_year_of(day)
+            if year not in registers:
+                existing = db.session.scalar(
+                    sa.select(AttendanceRegister).where(
+                        AttendanceRegister.pupil_id == pupil.id, AttendanceRegister.academic_year == year
+                    )
+                )
+                registers[year] = list(existing.marks if existing else "." * REGISTER_LENGTH)
+            index = (day - register_start(year)).days * 2 + session % 2
+            registers[year][index] = "O" if session < unauthorised_per_week else "/"
+    for year, marks in registers.items():
+        row = db.session.scalar(
+            sa.select(AttendanceRegister).where(
+                AttendanceRegister.pupil_id == pupil.id, AttendanceRegister.academic_year == year
+            )
+        ) or AttendanceRegister(pupil_id=pupil.id, school_id=pupil.school_id, academic_year=year)
+        row.marks = "".join(marks)
+        db.session.add(row)
+    db.session.flush()
 
 
 def count(model) -> int:

@@ -34,6 +34,7 @@ from workflows.cases import (
     ProsecutedParentFacts,
     ProsecutionFacts,
     Role,
+    WarningLetterFacts,
     approval_needed,
     approval_to_use,
     band_for_stage,
@@ -45,7 +46,9 @@ from workflows.cases import (
     is_edge,
     markup,
     replay,
+    roles_allowed,
     stage_for_band,
+    verdicts,
 )
 from workflows.engine import (
     DestinationRequired,
@@ -93,6 +96,7 @@ __all__ = [
     "ProsecutionFacts",
     "Role",
     "TransitionNotAllowed",
+    "WarningLetterFacts",
     "WorkflowError",
     "approval_needed",
     "approval_to_use",
@@ -107,5 +111,7 @@ __all__ = [
     "legal",
     "markup",
     "replay",
+    "roles_allowed",
     "stage_for_band",
+    "verdicts",
 ]

@@ -33,11 +33,14 @@ class GuardInfo:
 
 
 def guard(record: str, *, message: str | None = None, approval_for: str | None = None) -> Callable[[Guard], Guard]:
-    """Register a guard with the record key that satisfies it; its message defaults to its docstring's first line."""
+    """Register a guard with the record key that satisfies it; its message defaults to its docstring's first
+    paragraph."""
 
     def register(func: Guard) -> Guard:
-        # The docstring's full stop is dropped: messages are shown as checklist items and joined in sentences.
-        text = message or (func.__doc__ or "").strip().splitlines()[0].rstrip(".")
+        # The docstring's first paragraph, without its full stop: messages are shown as checklist items and
+        # joined in sentences.
+        first_paragraph = (func.__doc__ or "").strip().split("\n\n")[0]
+        text = message or " ".join(line.strip() for line in first_paragraph.splitlines()).rstrip(".")
         if not text:
             raise ValueError(f"guard {func.__name__} needs a message or a docstring")
         _GUARD_INFO[func] = GuardInfo(func.__name__, text, record, approval_for)

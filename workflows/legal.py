@@ -7,15 +7,20 @@ s444, s447; Children Act 1989 s36 and Sch 3). Conventions used throughout:
   paid on day 21.
 * A three-year window opened by a notice issued on D covers D up to the day before D's third anniversary;
   on the anniversary itself the earlier notice no longer counts (29 February anniversaries fall on 28 February).
-* A school week is taken as a whole calendar week, so an improvement period of N weeks ends on start + N weeks.
+* An improvement period of N school weeks is set as start + N calendar weeks plus the holiday weeks typed in;
+  when its outcome is recorded the registers say how many school weeks it really held (runs of 7 days from
+  its start with at least 3 school days), and a period that held fewer than 3 cannot be found to have failed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final, Protocol
+
+from workflows.attendance import PENALTY_THRESHOLD_SESSIONS, PENALTY_WINDOW_SCHOOL_WEEKS
 
 DISCOUNTED_AMOUNT: Final = 80
 FULL_AMOUNT: Final = 160
@@ -90,6 +95,36 @@ SENTENCE_LABELS: Final = {
     Sentence.ABSOLUTE_DISCHARGE: "Absolute discharge",
     Sentence.PARENTING_ORDER: "Parenting order",
 }
+
+
+@dataclass(frozen=True)
+class SchoolWeek:
+    """One Monday-to-Sunday week of a pupil's register that held at least one possible session."""
+
+    starts_on: date
+    possible: int
+    unauthorised: int
+
+
+def threshold_met_after(weeks: Sequence[SchoolWeek], after: date) -> bool:
+    """Return whether some run of 10 consecutive school weeks, all starting after ``after``, holds 10 or more
+    unauthorised sessions: a new breach of the threshold, not one measured again over absence already punished.
+
+    Fewer than 10 school weeks since ``after`` can hold a breach too (the window is "within" 10 weeks).
+    """
+    later = [week.unauthorised for week in weeks if week.starts_on > after]
+    window = PENALTY_WINDOW_SCHOOL_WEEKS
+    sums = [sum(later[start : start + window]) for start in range(max(1, len(later) - window + 1))]
+    return max(sums, default=0) >= PENALTY_THRESHOLD_SESSIONS
+
+
+@dataclass(frozen=True)
+class PeriodRegister:
+    """What the registers show for a period: its school weeks and the unauthorised sessions in it."""
+
+    school_weeks: int
+    possible: int
+    unauthorised: int
 
 
 class IssuedNotice(Protocol):
@@ -216,6 +251,28 @@ def improvement_period_over(ends_on: date, today: date) -> bool:
     return today >= ends_on
 
 
+#: A run of 7 days of an improvement period is a school week when at least this many of its days had a
+#: possible session: a week with an INSET day or a bank holiday is, the stub of a week before a holiday is not.
+SCHOOL_DAYS_OF_A_SCHOOL_WEEK: Final = 3
+
+
+def school_weeks_held(school_days_per_week: Iterable[int]) -> int:
+    """Return how many of a period's runs of 7 days (from its first day) were school weeks, given how many
+    days of each had a possible session."""
+    return sum(1 for days in school_days_per_week if days >= SCHOOL_DAYS_OF_A_SCHOOL_WEEK)
+
+
+def improvement_period_held(register: PeriodRegister | None) -> bool:
+    """Return whether the registers show the period gave the parent at least 3 school weeks to improve."""
+    return register is not None and register.school_weeks >= NTI_MIN_WEEKS
+
+
+def may_find_improvement_failed(register: PeriodRegister | None) -> bool:
+    """Return whether the registers allow a finding that the period failed: it held 3 school weeks, and some
+    absence in it was unauthorised (the only absence a penalty notice can be for)."""
+    return improvement_period_held(register) and register.unauthorised > 0
+
+
 # --- education supervision orders ---
 
 
@@ -294,9 +351,9 @@ def considerations_before_legal_step(
             "place and recorded"
         )
     if child_protection:
-        notes.append("has a child protection plan: speak to their social worker before any legal step")
+        notes.append("has a child protection plan and a social worker: speak to them before any legal step")
     elif child_in_need:
-        notes.append("is a child in need: speak to their social worker before any legal step")
+        notes.append("is a child in need with a social worker: speak to them before any legal step")
     if looked_after:
         notes.append(
             "is looked after: involve their social worker and the Virtual School Head; carers with "

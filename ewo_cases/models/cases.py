@@ -114,6 +114,16 @@ class Approval(Timestamped, Versioned, Base):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     #: Set when a transition uses the approval: each approval authorises one move.
     used_at: Mapped[datetime | None]
+    # What was asked for, as it stood: the approval authorises that step and no other.
+    #: The stage the case was in, and the id of the audit row that had put it there (a later move voids the
+    #: approval). Not a foreign key: audit rows already cite their approval.
+    from_stage: Mapped[str | None] = mapped_column(STAGE)
+    stage_entered_by_id: Mapped[int | None]
+    #: The carers the step names: those to receive penalty notices, or those in the prosecution file.
+    parent_ids: Mapped[list[int] | None] = mapped_column(sa.JSON, default=list)
+    #: The prosecution file approved, and its version (any later change to the file voids the approval).
+    prosecution_id: Mapped[int | None] = mapped_column(sa.ForeignKey("prosecutions.id", ondelete="RESTRICT"))
+    prosecution_version: Mapped[int | None]
 
     case: Mapped[Case] = relationship()
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])

@@ -102,6 +102,9 @@ class Eso(Timestamped, Versioned, Base):
     supervisor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"))
     directions: Mapped[str] = mapped_column(sa.Text, default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Asked when the child is looked after: an order cannot be made for a child in care under a care order
+    #: (CA 1989 s36(6)); a child accommodated under s20 is not in care. Empty when not asked.
+    subject_to_care_order: Mapped[bool | None]
 
     supervisor: Mapped[User | None] = relationship()
     extensions: Mapped[list[EsoExtension]] = relationship(order_by="EsoExtension.granted_on")

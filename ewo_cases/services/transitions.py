@@ -8,8 +8,9 @@ the caller's transaction. The rules themselves live in ``workflows``; this modul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+import numpy as np
 import sqlalchemy as sa
 
 import workflows
@@ -25,13 +26,13 @@ from ewo_cases.models import (
     CaseTransition,
     Eso,
     EsoBreach,
+    EsoStatus,
     Letter,
     LetterKind,
     Meeting,
     MeetingAttendance,
     MeetingStatus,
     NoticeToImprove,
-    ParticipantRole,
     PenaltyNotice,
     Prosecution,
     Pupil,
@@ -42,6 +43,10 @@ from ewo_cases.models import (
 from ewo_cases.models.plans import ActionPlan
 from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services import audit
+from ewo_cases.services.attendance import engine
+from ewo_cases.services.attendance import figures as attendance_figures
+from ewo_cases.services.attendance.registers import Marks
+from ewo_cases.services.attendance.registers import load as load_marks
 from ewo_cases.services.errors import ConflictError, ServiceError, check_version
 from workflows import (
     NOT_OPENED,
@@ -57,10 +62,12 @@ from workflows import (
     PenaltyNoticeFacts,
     ProsecutedParentFacts,
     ProsecutionFacts,
+    WarningLetterFacts,
     WorkflowError,
 )
-from workflows.attendance import Band
-from workflows.legal import Section444, Sentence, Verdict
+from workflows.attendance import BAND_ORDER, PENALTY_WINDOW_SCHOOL_WEEKS, Band, academic_year_start
+from workflows.attendance import CODES as ATTENDANCE_CODES
+from workflows.legal import PeriodRegister, SchoolWeek, Section444, Sentence, Verdict
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,8 @@ class Inputs:
     closure_reason: ClosureReason | None = None
     reopen_reason: str = ""
     fpn_parent_ids: tuple[int, ...] = field(default_factory=tuple)
+    #: Asked on an ESO application for a looked-after child: is the child under a care order?
+    subject_to_care_order: bool | None = None
 
 
 class TransitionRefused(ServiceError):
@@ -99,7 +108,9 @@ def apply_transition(
         # The step page sends the case's version. Opening a case, and legal steps taken from their own
         # record's page, check the version of the record they change instead.
         check_version(case, expected_version)
-    facts = load_facts(case, actor, inputs)
+    as_of = now.astimezone(workflows.ENGLAND).date()
+    registers = register_figures(case.pupil.id, as_of)
+    facts = load_facts(case, actor, inputs, registers=registers)
     from_stage = case.stage or NOT_OPENED
     try:
         to_stage = workflows.fire(
@@ -107,6 +118,9 @@ def apply_transition(
         )
     except WorkflowError as error:
         raise TransitionRefused(error.user_message) from error
+    verdicts = workflows.verdicts(
+        from_stage, trigger, facts=facts, now=now, actor=actor_of(actor), target=to_stage.value
+    )
     approval = _use_approval(workflows.approval_to_use(from_stage, trigger, facts, inputs.target), now)
     _move(case, to_stage, inputs, now)
     row = CaseTransition(
@@ -118,7 +132,7 @@ def apply_transition(
         occurred_at=now,
         reason=_reason(inputs),
         approval_id=approval.id if approval else None,
-        evidence=evidence(case, facts),
+        evidence=evidence(registers, as_of, verdicts),
     )
     db.session.add(row)
     db.session.flush()
@@ -164,35 +178,129 @@ def _reason(inputs: Inputs) -> str:
     return "\n".join(text for text in (inputs.reason, inputs.override_reason, inputs.reopen_reason) if text)
 
 
-def evidence(case: Case, facts: CaseFacts) -> dict:
-    """The attendance behind a decision, as it stood when it was taken."""
-    figures = db.session.get(PupilAttendance, case.pupil_id)
+def evidence(registers: RegisterFigures, as_of: date, verdicts: dict[str, bool]) -> dict:
+    """The attendance behind a decision as the registers stood on the day it was taken, and each guard's verdict."""
     return {
-        "attendance_pct": figures.attendance_pct if figures else None,
-        "band": facts.band.value,
-        "unauth_10wk_latest": figures.unauth_10wk_latest if figures else None,
-        "penalty_threshold_met": facts.penalty_threshold_met,
-        "figures_computed_at": figures.computed_at.isoformat() if figures else None,
+        "attendance_pct": registers.attendance_pct,
+        "band": registers.band.value,
+        "unauth_10wk_latest": registers.unauthorised_current_window,
+        "unauth_10wk_max": registers.unauthorised_worst_window,
+        "penalty_threshold_met": registers.penalty_threshold_met,
+        "registers_as_of": as_of.isoformat(),
+        "guards": verdicts,
     }
+
+
+# --- the registers ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegisterFigures:
+    """One pupil's attendance computed from the registers as at a day: the school year to that day, and the
+    school weeks of this year and last (a new breach after a notice may run back across the summer)."""
+
+    #: The day the registers were read up to.
+    as_of: date | None = None
+    attendance_pct: float | None = None
+    band: Band = Band.NONE
+    #: Unauthorised sessions in the latest 10 school weeks (back into last year if need be), and in the worst
+    #: 10 school weeks of this school year.
+    unauthorised_current_window: int = 0
+    unauthorised_worst_window: int = 0
+    penalty_threshold_met: bool = False
+    school_weeks: tuple[SchoolWeek, ...] = ()
+    #: The marks read (this school year and last), so that a period within them needs no second read.
+    marks: Marks | None = None
+
+    def period(self, pupil_id: int, start: date, end: date) -> PeriodRegister:
+        """What the registers show between ``start`` and ``end`` inclusive (read again only if outside)."""
+        if self.marks is None or start < self.marks.first_day or end > (self.as_of or end):
+            return period_register(pupil_id, start, end)
+        return _period(self.marks, start, end)
+
+
+def register_figures(pupil_id: int, as_of: date) -> RegisterFigures:
+    """Compute the pupil's figures from the registers up to ``as_of``: one read of two school years of marks."""
+    year_start = academic_year_start(as_of)
+    marks = load_marks(academic_year_start(year_start - timedelta(days=1)), as_of, pupil_ids=[pupil_id])
+    if not len(marks.pupil_ids):
+        return RegisterFigures(as_of)
+    selected, monday = engine.select_range(marks.marks, marks.first_day, year_start, as_of)
+    year = engine.summarise(selected, monday, attendance_figures.at_risk_threshold())
+    weeks = engine.weekly(marks.marks[0], marks.first_day)
+    pct = float(year.attendance_pct[0])
+    # The current window runs back over the summer into last school year when it has to (a school week is any
+    # week with a session, and the window may span school years).
+    current_window = sum(week.unauthorised for week in weeks[-PENALTY_WINDOW_SCHOOL_WEEKS:])
+    return RegisterFigures(
+        as_of=as_of,
+        attendance_pct=None if pct != pct else pct,  # NaN when there was no possible session
+        band=BAND_ORDER[int(year.band[0])],
+        unauthorised_current_window=current_window,
+        unauthorised_worst_window=int(year.unauth_10wk_max[0]),
+        penalty_threshold_met=bool(year.penalty_threshold_met[0]),
+        school_weeks=tuple(SchoolWeek(week.week_start, week.possible, week.unauthorised) for week in weeks),
+        marks=marks,
+    )
+
+
+def period_register(pupil_id: int, start: date, end: date) -> PeriodRegister:
+    """Return what the registers show between ``start`` and ``end`` inclusive: school weeks and sessions."""
+    return _period(load_marks(start, end, pupil_ids=[pupil_id]), start, end)
+
+
+#: Which register bytes are possible sessions, and which of them unauthorised (the codes' own classes).
+_POSSIBLE = np.zeros(256, dtype=bool)
+_UNAUTHORISED = np.zeros(256, dtype=bool)
+for _code in ATTENDANCE_CODES.values():
+    _POSSIBLE[ord(_code.char)] = _code.is_possible
+    _UNAUTHORISED[ord(_code.char)] = _code.counts_to_penalty
+
+
+def _period(marks: Marks, start: date, end: date) -> PeriodRegister:
+    """What one pupil's marks show from ``start`` to ``end``: sessions, and the school weeks the period held
+    (``workflows.legal.school_weeks_held``: a half term or the stub of a week before a holiday is not one)."""
+    if not len(marks.pupil_ids):
+        return PeriodRegister(0, 0, 0)
+    first = (start - marks.first_day).days * 2
+    sessions = marks.marks[0, first : first + ((end - start).days + 1) * 2]
+    possible_days = _POSSIBLE[sessions].reshape(-1, 2).any(axis=1)
+    days_per_week = [int(possible_days[day : day + 7].sum()) for day in range(0, len(possible_days), 7)]
+    return PeriodRegister(
+        school_weeks=workflows.legal.school_weeks_held(days_per_week),
+        possible=int(_POSSIBLE[sessions].sum()),
+        unauthorised=int(_UNAUTHORISED[sessions].sum()),
+    )
 
 
 # --- facts ------------------------------------------------------------------------------------------------
 
 
-def load_facts(case: Case, actor: User, inputs: Inputs = Inputs()) -> CaseFacts:
-    """Gather from the records everything the workflow's guards may read about ``case``."""
+def load_facts(
+    case: Case, actor: User, inputs: Inputs = Inputs(), *, registers: RegisterFigures | None = None
+) -> CaseFacts:
+    """Gather from the records everything the workflow's guards may read about ``case``.
+
+    The band and the threshold are the year-to-date figures kept after every marks import; the school weeks
+    (for a new breach after a notice) are read from the registers up to today, or up to the moment of a step
+    when ``registers`` gives them.
+    """
     figures = db.session.get(PupilAttendance, case.pupil.id)
+    if registers is None:
+        registers = register_figures(case.pupil.id, clock.today())
     records = _latest_records(case)
     notice_to_improve = _latest_notice_to_improve(case)
     return CaseFacts(
         band=figures.band if figures else Band.NONE,
-        pupil_on_roll=case.pupil.school_id is not None,
         actor_may_work_for_school=_may_work_for(actor, case),
+        stage_entered_by=stage_entered_by(case),
         override_reason=inputs.override_reason,
         closure_reason=inputs.closure_reason,
         reopen_reason=inputs.reopen_reason,
         fpn_parent_ids=inputs.fpn_parent_ids,
+        subject_to_care_order=inputs.subject_to_care_order,
         penalty_threshold_met=bool(figures and figures.penalty_threshold_met),
+        school_weeks=registers.school_weeks,
         threshold_reason=notice_to_improve.threshold_reason if notice_to_improve else "",
         attendance_certificate=RecordKind.ATTENDANCE_CERTIFICATE in records,
         meetings=_meetings(case),
@@ -203,15 +311,27 @@ def load_facts(case: Case, actor: User, inputs: Inputs = Inputs()) -> CaseFacts:
         support_offered=RecordKind.SUPPORT_OFFERED in records,
         support_not_appropriate_reason=_record_text(records, RecordKind.SUPPORT_NOT_APPROPRIATE),
         support_failed_reason=_record_text(records, RecordKind.SUPPORT_FAILED),
-        warning_letter_served_on=_warning_letter_served_on(case),
-        notice_to_improve=_notice_to_improve_facts(notice_to_improve),
+        warning_letters=_warning_letters(case),
+        notice_to_improve=_notice_to_improve_facts(case, notice_to_improve, registers),
         penalty_notices=_penalty_notices(case),
         social_care_consulted_on=_record_on(records, RecordKind.SOCIAL_CARE_CONSULTED),
-        in_care_of_local_authority=case.pupil.looked_after,
+        looked_after=case.pupil.looked_after,
         eso=_eso(case),
         eso_considered_reason=_record_text(records, RecordKind.ESO_CONSIDERED),
         prosecution=_prosecution(case),
         approvals=_approvals(case),
+    )
+
+
+def stage_entered_by(case: Case) -> int | None:
+    """The audit row that put the case in its stage: the latest one."""
+    if case.id is None:
+        return None
+    return db.session.scalar(
+        sa.select(CaseTransition.id)
+        .where(CaseTransition.case_id == case.id)
+        .order_by(CaseTransition.occurred_at.desc(), CaseTransition.id.desc())
+        .limit(1)
     )
 
 
@@ -245,10 +365,11 @@ def _meetings(case: Case) -> tuple[MeetingFacts, ...]:
 
 
 def _family_attended(meeting: Meeting) -> bool:
+    """Whether one of the child's carers took part: the person, not the role they were given on the case."""
     return any(
         attendee.attendance == MeetingAttendance.ATTENDED
         and attendee.participant is not None
-        and attendee.participant.role == ParticipantRole.PARENT_CARER
+        and attendee.participant.carer_id is not None
         for attendee in meeting.attendees
     )
 
@@ -279,7 +400,7 @@ def _contract(case: Case) -> ContractFacts | None:
     ).first()
     if contract is None:
         return None
-    has_parent = any(party.role == ParticipantRole.PARENT_CARER for party in contract.parties)
+    has_parent = any(party.carer_id is not None for party in contract.parties)
     return ContractFacts(
         terms_recorded=bool(contract.parent_commitments.strip() and contract.support_commitments.strip()),
         parties_recorded=has_parent,
@@ -287,12 +408,19 @@ def _contract(case: Case) -> ContractFacts | None:
     )
 
 
-def _warning_letter_served_on(case: Case):
-    return db.session.scalar(
-        sa.select(sa.func.max(Letter.served_on)).where(
-            Letter.case_id == case.id, Letter.kind == LetterKind.WARNING_OF_LEGAL_ACTION
+def _warning_letters(case: Case) -> tuple[WarningLetterFacts, ...]:
+    """Formal warnings of legal action served, each with the carer it was addressed to."""
+    rows = db.session.execute(
+        sa.select(CaseParticipant.carer_id, Letter.served_on)
+        .select_from(Letter)
+        .outerjoin(CaseParticipant, CaseParticipant.id == Letter.addressee_id)
+        .where(
+            Letter.case_id == case.id,
+            Letter.kind == LetterKind.WARNING_OF_LEGAL_ACTION,
+            Letter.served_on.is_not(None),
         )
-    )
+    ).all()
+    return tuple(WarningLetterFacts(carer_id, served_on) for carer_id, served_on in rows)
 
 
 def _latest_notice_to_improve(case: Case) -> NoticeToImprove | None:
@@ -301,7 +429,9 @@ def _latest_notice_to_improve(case: Case) -> NoticeToImprove | None:
     ).first()
 
 
-def _notice_to_improve_facts(notice: NoticeToImprove | None) -> NoticeToImproveFacts | None:
+def _notice_to_improve_facts(
+    case: Case, notice: NoticeToImprove | None, registers: RegisterFigures
+) -> NoticeToImproveFacts | None:
     if notice is None:
         return None
     return NoticeToImproveFacts(
@@ -310,7 +440,20 @@ def _notice_to_improve_facts(notice: NoticeToImprove | None) -> NoticeToImproveF
         bool(notice.sufficient_improvement.strip()),
         notice.improved,
         notice.holiday_weeks,
+        register=improvement_period_register(case, notice, registers.as_of or clock.today(), registers),
     )
+
+
+def improvement_period_register(
+    case: Case, notice: NoticeToImprove, today: date, registers: RegisterFigures | None = None
+) -> PeriodRegister | None:
+    """What the registers show over a notice's improvement period, once it has ended (None before then)."""
+    if not workflows.legal.improvement_period_over(notice.improvement_ends_on, today):
+        return None
+    last_day = notice.improvement_ends_on - timedelta(days=1)  # the period is whole weeks from its first day
+    if registers is not None:
+        return registers.period(case.pupil_id, notice.improvement_starts_on, last_day)
+    return period_register(case.pupil_id, notice.improvement_starts_on, last_day)
 
 
 def _penalty_notices(case: Case) -> tuple[PenaltyNoticeFacts, ...]:
@@ -337,7 +480,13 @@ def _eso(case: Case) -> EsoFacts | None:
         return None
     breaches = db.session.scalars(sa.select(EsoBreach.occurred_on).where(EsoBreach.eso_id == order.id)).all()
     expiries = [day for day in (order.expires_on, *(e.new_expires_on for e in order.extensions)) if day]
-    return EsoFacts(order.applied_on, order.made_on, max(expiries, default=None), tuple(breaches))
+    return EsoFacts(
+        order.applied_on,
+        order.made_on,
+        max(expiries, default=None),
+        tuple(breaches),
+        refused_or_discharged=order.status in (EsoStatus.REFUSED, EsoStatus.ENDED),
+    )
 
 
 def _prosecution(case: Case) -> ProsecutionFacts | None:
@@ -357,6 +506,7 @@ def _prosecution(case: Case) -> ProsecutionFacts | None:
             )
             for parent in prosecution.parents
         ),
+        file=(prosecution.id, prosecution.version),
     )
 
 
@@ -371,6 +521,9 @@ def _approvals(case: Case) -> tuple[ApprovalFacts, ...]:
             approved=a.status == ApprovalStatus.APPROVED,
             used=a.used_at is not None,
             reason=a.reason,
+            stage_entered_by=a.stage_entered_by_id,
+            parent_ids=tuple(a.parent_ids or ()),
+            prosecution_file=(a.prosecution_id, a.prosecution_version) if a.prosecution_id else None,
         )
         for a in approvals
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -12,8 +14,10 @@ from ewo_cases.extensions import db
 from ewo_cases.models import Approval, ApprovalStatus, Case, Role
 from ewo_cases.scoping import case_or_404, cases, one_or_404
 from ewo_cases.services import approvals as approval_service
+from ewo_cases.services.legal.common import parent_choices
 from ewo_cases.services.transitions import load_facts
 from ewo_cases.views import render_case_page, saved, status_for
+from ewo_cases.views.case_steps import next_steps
 from forms.cases import ApprovalDecisionForm, ApprovalRequestForm
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals")
@@ -59,7 +63,7 @@ def new(case_id: int, trigger: str):
     case = case_or_404(current_user, case_id)
     if trigger not in approval_service.APPROVABLE:
         abort(404)
-    form = ApprovalRequestForm()
+    form = _request_form(case, trigger)
     if form.validate_on_submit() and saved(
         form,
         lambda: approval_service.request(
@@ -67,6 +71,7 @@ def new(case_id: int, trigger: str):
             trigger,
             reason=form.reason.data,
             actor=current_user,
+            parent_ids=form.parents.data if form.parents else None,
         ),
     ):
         flash("Your request is with the team managers.", "success")
@@ -74,6 +79,18 @@ def new(case_id: int, trigger: str):
     return render_case_page(
         "approvals/new.html", case, status_for(form), form=form, label=approval_service.APPROVAL_LABELS[trigger]
     )
+
+
+def _request_form(case: Case, trigger: str) -> ApprovalRequestForm:
+    """A request names the parents only for penalty notices: those who may receive one, all ticked at first
+    (with none on the case, there is no one to name, and the approval names no one)."""
+    eligible = [choice for choice in parent_choices(case) if choice.eligible]
+    form = ApprovalRequestForm(data={"parents": [choice.id for choice in eligible]})
+    if trigger == "issue_fpn" and eligible:
+        form.parents.choices = [(choice.id, choice.name) for choice in eligible]
+    else:
+        del form.parents
+    return form
 
 
 @bp.route("/<int:approval_id>", methods=["GET", "POST"])
@@ -114,6 +131,16 @@ def show(approval_id: int):
         approval=approval,
         form=form,
         can_decide=can_decide,
-        facts=load_facts(case, current_user),
         label=approval_service.APPROVAL_LABELS[approval.trigger],
+        covers=approval_service.approved_step(approval),
+        changed=approval_service.why_not_usable(approval, case, current_user),
+        step=_step_for(approval),
     )
+
+
+def _step_for(approval: Approval):
+    """The step the request is for, from the case's current stage, with what it has and needs (the manager is
+    deciding the approval here, so no link to ask for one)."""
+    steps = next_steps(approval.case, load_facts(approval.case, current_user), current_user)
+    step = next((step for step in steps if step.trigger == approval.trigger), None)
+    return dataclasses.replace(step, approval_href=None) if step else None

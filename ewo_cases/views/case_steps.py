@@ -16,9 +16,10 @@ import workflows
 from ewo_cases import clock
 from ewo_cases.access import can_use
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, CaseParticipant, PupilCarer, RecordKind, Role, User
+from ewo_cases.models import Case, RecordKind, Role, User
 from ewo_cases.scoping import schools
 from ewo_cases.services.identification import COHORTS
+from ewo_cases.services.legal.common import parent_choices
 from ewo_cases.services.transitions import actor_of
 from forms.cases import CaseFilterForm
 from workflows import CaseFacts, CaseStage, ClosureReason
@@ -59,7 +60,9 @@ RECORD_PAGES: dict[str, tuple[str, dict[str, str]]] = {
 
 #: Guards answered on the step's own form (a reason, the parents to serve): on the overview they are
 #: assumed answered, and shown as asked for on the next page rather than as missing.
-ASKED_ON_THE_STEP = frozenset({"closure_reason_given", "reopen_reason_given", "parents_named_for_notice"})
+ASKED_ON_THE_STEP = frozenset(
+    {"closure_reason_given", "reopen_reason_given", "parents_named_for_notice", "child_not_in_care"}
+)
 
 
 @dataclass(frozen=True)
@@ -88,28 +91,30 @@ class StepView:
 def next_steps(case: Case, facts: CaseFacts, user: User) -> list[StepView]:
     """Every step out of the case's stage, with each guard's verdict and where to satisfy it."""
     options = workflows.evaluate(case.stage, _as_if_answered(case, facts), clock.now(), actor_of(user))
-    return [_step(case, option) for option in options if option.trigger != "open"]
+    # A request already with the managers is not asked for again.
+    waiting = {a.trigger for a in facts.approvals if not a.approved and a.decided_by is None}
+    return [_step(case, option, waiting) for option in options if option.trigger != "open"]
 
 
 def _as_if_answered(case: Case, facts: CaseFacts) -> CaseFacts:
-    """The facts as they will be once the step's own form is filled in (every parent named for a notice)."""
-    parents = db.session.scalars(
-        sa.select(CaseParticipant.carer_id)
-        .join(PupilCarer, (PupilCarer.carer_id == CaseParticipant.carer_id) & (PupilCarer.pupil_id == case.pupil_id))
-        .where(
-            CaseParticipant.case_id == case.id,
-            CaseParticipant.ended_on.is_(None),
-            (PupilCarer.parental_responsibility.is_(True)) | (PupilCarer.lives_with_pupil.is_(True)),
-        )
-    ).all()
+    """The facts as they will be once the step's own form is filled in: the parents a manager approved notices
+    for, or else every parent who may receive one."""
+    asked = next((a for a in reversed(facts.approvals) if _open_request(a, "issue_fpn")), None)
+    parents = asked.parent_ids if asked else [choice.id for choice in parent_choices(case) if choice.eligible]
     return dataclasses.replace(
         facts, closure_reason=ClosureReason.OTHER, reopen_reason="asked on the form", fpn_parent_ids=tuple(parents)
     )
 
 
-def _step(case: Case, option: workflows.Option) -> StepView:
+def _open_request(approval: workflows.ApprovalFacts, trigger: str) -> bool:
+    """A request for ``trigger`` still waiting for a manager, or approved and not yet used."""
+    return approval.trigger == trigger and not approval.used and (approval.approved or approval.decided_by is None)
+
+
+def _step(case: Case, option: workflows.Option, waiting: set[str]) -> StepView:
     guards = [_guard_view(case, guard) for guard in option.guards]
     approval = _approval_to_ask_for(option)
+    approval = None if approval in waiting else approval
     return StepView(
         trigger=option.trigger,
         label=workflows.TRIGGER_LABELS[option.trigger],
@@ -136,7 +141,8 @@ def _guard_view(case: Case, guard: workflows.GuardResult) -> GuardView:
         return GuardView(None, guard.message, None)
     if guard.met:
         return GuardView(True, guard.message, None)
-    text = "see attendance" if guard.record == "attendance" else "record this"
+    # Attendance is seen on the pupil's page; a record that satisfies a guard (a certificate) is made.
+    text = "see attendance" if guard.record == "attendance" and guard.name not in GUARD_RECORDS else "record this"
     return GuardView(False, guard.message, _record_page(case, guard), text)
 
 

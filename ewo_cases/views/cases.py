@@ -281,26 +281,24 @@ def act(case_id: int, trigger: str):
 
 
 def _step_form(form: TransitionForm, case: Case, trigger: str) -> TransitionForm:
-    """Keep only the fields this step uses."""
+    """Keep only the fields this step uses: the closure reason only when the case is to close."""
     destinations = workflows.destinations(case.stage, trigger)
     if len(destinations) > 1:
         form.target.choices = [(stage.value, workflows.STAGE_LABELS[stage]) for stage in destinations]
+        chosen = form.target.data if form.target.data in destinations else None
     else:
         del form.target
-    if trigger == "close" or (trigger in ("fpn_resolved", "record_outcome") and CaseStage.CLOSED in destinations):
+        chosen = destinations[0] if destinations else None
+    if chosen == CaseStage.CLOSED:
         form.closure_reason.choices = [
             (reason.value, workflows.CLOSURE_REASON_LABELS[reason]) for reason in ClosureReason
         ]
-        if trigger != "close":
-            form.closure_reason.validators = []
-            form.closure_reason.flags.required = False
     else:
         del form.closure_reason
     if trigger != "escalate":
         del form.override_reason
     if trigger != "reopen":
         del form.reopen_reason
-    del form.confirmed
     return form
 
 

@@ -478,7 +478,11 @@ def test_an_approval_is_decided_by_another_manager_only(client, sign_in, officer
     case = make_case(pupil, officer=officer, unauthorised_in_window=12)
     sign_in(officer)
     assert (
-        client.post(f"/approvals/new/{case.id}/issue_fpn", data={"reason": "Holiday in term time"}).status_code == 302
+        client.post(
+            f"/approvals/new/{case.id}/issue_fpn",
+            data={"reason": "Holiday in term time", "parents": [pupil.carer_links[0].carer_id]},
+        ).status_code
+        == 302
     )
     approval = db.session.scalars(sa.select(Approval)).one()
     assert (

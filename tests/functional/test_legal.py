@@ -16,12 +16,14 @@ from ewo_cases.models import (
     AccessLog,
     Approval,
     ApprovalStatus,
+    Case,
     CaseRecord,
     CaseTransition,
     CourtHearing,
     Eso,
     EsoBreach,
     EsoExtension,
+    EsoStatus,
     NoticeToImprove,
     PenaltyNotice,
     ProsecutedParent,
@@ -37,12 +39,14 @@ from tests.legal_support import (
     family_fixture,  # noqa: F401 (fixtures)
     legal_case_fixture,  # noqa: F401
     make_family_fixture,  # noqa: F401
+    mark_school_weeks,
     ready_to_prosecute,
     record,
     staff_fixture,  # noqa: F401
     today_fixture,  # noqa: F401
 )
 from workflows import CaseStage
+from workflows.attendance import Band, monday_on_or_before
 from workflows.legal import NoticeKind, WithdrawalGround
 
 
@@ -173,38 +177,83 @@ def test_the_outcome_waits_for_the_end_of_the_improvement_period(client, sign_in
     )
     db.session.add(notice)
     db.session.flush()
+    mark_school_weeks(case.pupil, monday_on_or_before(today - timedelta(days=20)), 4, unauthorised_per_week=1)
     sign_in(staff.officer)
     answer = {"improved": "no", "assessed_on": day_fields(today)}
 
     early = client.post(url(case, "/notice-to-improve/outcome"), data={**answer, "version": notice.version})
     notice.improvement_ends_on = today
+    page = client.get(url(case, "/notice-to-improve/outcome")).text
     on_the_last_day = client.post(url(case, "/notice-to-improve/outcome"), data={**answer, "version": notice.version})
 
     assert early.status_code == 400 and "record the outcome after that" in early.text
+    assert "The registers for the period" in page and "unauthorised sessions" in page
     assert on_the_last_day.status_code == 302
     assert notice.improved is False and notice.outcome_recorded_on == today
 
 
+@pytest.mark.parametrize(("school_weeks", "refused"), [(2, True), (3, False)])
+def test_a_period_the_registers_show_held_too_few_school_weeks_cannot_have_failed(
+    client, sign_in, legal_case, staff, today, school_weeks, refused
+):
+    """A period running into the summer holiday: three calendar weeks, but only two with sessions."""
+    case = legal_case(CaseStage.NOTICE_TO_IMPROVE)
+    start = monday_on_or_before(today - timedelta(weeks=4))
+    notice = NoticeToImprove(
+        case_id=case.id,
+        issued_on=start,
+        improvement_starts_on=start,
+        improvement_ends_on=start + timedelta(weeks=3),
+        sufficient_improvement="No unauthorised absence",
+        issued_by_id=staff.officer.id,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    mark_school_weeks(case.pupil, start, school_weeks, unauthorised_per_week=3)
+    sign_in(staff.officer)
+
+    failed = client.post(
+        url(case, "/notice-to-improve/outcome"), data={"improved": "no", "assessed_on": day_fields(today)}
+    )
+
+    if refused:
+        assert failed.status_code == 400
+        assert "The registers show 2 school weeks with 6 unauthorised sessions between" in failed.text
+        assert notice.improved is None
+        improved = client.post(
+            url(case, "/notice-to-improve/outcome"), data={"improved": "yes", "assessed_on": day_fields(today)}
+        )
+        assert improved.status_code == 302 and notice.improved is True
+    else:
+        assert failed.status_code == 302 and notice.improved is False
+
+
 # --- penalty notices: issuing, approvals and the cap --------------------------------------------------------
+
+
+def assessed_notice_to_improve(case, staff, today, *, improved: bool) -> NoticeToImprove:
+    """A notice whose 4-week improvement period ended a week ago, assessed; the registers of those weeks kept."""
+    notice = NoticeToImprove(
+        case_id=case.id,
+        issued_on=today - timedelta(weeks=5),
+        improvement_starts_on=today - timedelta(weeks=5),
+        improvement_ends_on=today - timedelta(weeks=1),
+        sufficient_improvement="No unauthorised absence",
+        improved=improved,
+        outcome_recorded_on=today - timedelta(days=3),
+        issued_by_id=staff.officer.id,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    mark_school_weeks(case.pupil, monday_on_or_before(today - timedelta(weeks=5)), 5, unauthorised_per_week=2)
+    return notice
 
 
 @pytest.fixture
 def failed_notice_to_improve(legal_case, staff, today):
     """A case at notice to improve whose improvement period ended without improvement."""
     case = legal_case(CaseStage.NOTICE_TO_IMPROVE)
-    db.session.add(
-        NoticeToImprove(
-            case_id=case.id,
-            issued_on=today - timedelta(weeks=5),
-            improvement_starts_on=today - timedelta(weeks=5),
-            improvement_ends_on=today - timedelta(weeks=1),
-            sufficient_improvement="No unauthorised absence",
-            improved=False,
-            outcome_recorded_on=today - timedelta(days=3),
-            issued_by_id=staff.officer.id,
-        )
-    )
-    db.session.flush()
+    assessed_notice_to_improve(case, staff, today, improved=False)
     return case
 
 
@@ -280,7 +329,7 @@ def test_without_a_notice_to_improve_support_must_be_recorded_as_not_appropriate
     client, sign_in, legal_case, family, staff, today
 ):
     case = legal_case()
-    approve(case, "issue_fpn", staff)
+    approve(case, "issue_fpn", staff, parents=[family.mother])
     sign_in(staff.officer)
 
     refused = client.post(url(case, "/penalty-notices/new"), data=notices_form(today, family.mother))
@@ -300,7 +349,7 @@ def test_a_second_notice_within_3_years_is_flat_160_and_a_third_is_refused(
         case, family.mother, staff.officer, issued_on=today - timedelta(days=400), paid_on=today - timedelta(days=390)
     )
     earlier.case_id = case.id  # (kept on this case's pupil; the case of issue does not matter)
-    approve(case, "issue_fpn", staff)
+    approve(case, "issue_fpn", staff, parents=[family.mother])
     sign_in(staff.officer)
 
     page = client.get(url(case, "/penalty-notices/new")).text
@@ -311,7 +360,7 @@ def test_a_second_notice_within_3_years_is_flat_160_and_a_third_is_refused(
     assert second.kind is NoticeKind.SECOND
 
     case.stage = CaseStage.NOTICE_TO_IMPROVE  # as if a new breach: the cap, not the stage, must refuse
-    approve(case, "issue_fpn", staff)
+    approve(case, "issue_fpn", staff, parents=[family.mother])
     page = client.get(url(case, "/penalty-notices/new")).text
     third = client.post(url(case, "/penalty-notices/new"), data=notices_form(today, family.mother))
 
@@ -332,7 +381,7 @@ def test_a_withdrawn_notice_does_not_count_towards_the_cap(
         add_notice(case, family.mother, staff.officer, issued_on=today - timedelta(days=days))
     first = db.session.scalars(sa.select(PenaltyNotice).order_by(PenaltyNotice.id)).first()
     first.withdrawn_on, first.withdrawal_ground = today - timedelta(days=250), WithdrawalGround.CONTAINS_MATERIAL_ERRORS
-    approve(case, "issue_fpn", staff)
+    approve(case, "issue_fpn", staff, parents=[family.mother])
     sign_in(staff.officer)
 
     response = client.post(url(case, "/penalty-notices/new"), data=notices_form(today, family.mother))
@@ -487,7 +536,18 @@ def test_an_eso_application_needs_failed_support_social_care_and_an_approval(cli
     assert count(Eso) == 1
 
 
-def test_no_eso_for_a_child_in_care(client, sign_in, legal_case, family, staff, today):
+@pytest.mark.parametrize(
+    ("answer", "status", "message"),
+    [
+        ("yes", 400, "The child is not in the care of a local authority under a care order"),
+        (None, 400, "Say whether the child is subject to a care order"),
+        ("no", 302, None),  # looked after, but accommodated under s20: not in care, so an order can be made
+    ],
+    ids=["care-order", "not-answered", "accommodated-s20"],
+)
+def test_an_eso_is_barred_only_for_a_child_under_a_care_order(
+    client, sign_in, legal_case, family, staff, today, answer, status, message
+):
     family.pupil.looked_after = True
     case = legal_case(CaseStage.PERSISTENT)
     record(case, RecordKind.SUPPORT_FAILED, staff.officer)
@@ -495,12 +555,27 @@ def test_no_eso_for_a_child_in_care(client, sign_in, legal_case, family, staff, 
     approve(case, "apply_eso", staff)
     sign_in(staff.officer)
 
-    page = client.get(url(case, "/eso/new")).text
-    response = client.post(url(case, "/eso/new"), data={"applied_on": day_fields(today), "needs_considered": "y"})
+    card = client.get(url(case, "/eso/new")).text
+    page = client.get(url(case, "/eso/new?considered=1")).text
+    data = {"applied_on": day_fields(today), "needs_considered": "y"}
+    if answer:
+        data["subject_to_care_order"] = answer
+    response = client.post(url(case, "/eso/new"), data=data)
 
-    assert "is looked after by a local authority" in page  # the interruption card
-    assert response.status_code == 400 and "The child is not in the care of a local authority" in response.text
-    assert count(Eso) == 0
+    assert "is looked after: involve their social worker and the Virtual School Head" in card
+    assert "Is the child subject to a care order?" in page
+    assert response.status_code == status
+    if message:
+        assert message in response.text and count(Eso) == 0 and case.stage == CaseStage.PERSISTENT
+    else:
+        assert case.stage == CaseStage.ESO
+        assert db.session.scalars(sa.select(Eso)).one().subject_to_care_order is False
+
+
+def test_the_care_order_question_is_asked_only_for_a_looked_after_child(client, sign_in, legal_case, staff, today):
+    case = legal_case(CaseStage.PERSISTENT)
+    sign_in(staff.officer)
+    assert "Is the child subject to a care order?" not in client.get(url(case, "/eso/new")).text
 
 
 @pytest.fixture
@@ -618,12 +693,24 @@ def test_a_prosecution_is_prepared_then_laid_marking_the_unpaid_notice(
     assert notice.prosecuted_on == today
 
 
-def test_a_paid_notice_for_the_period_blocks_the_prosecution(client, sign_in, unpaid_notice_case, family, staff, today):
+@pytest.mark.parametrize(
+    "settled",
+    [
+        {"paid_on": 3, "amount_paid": 80},
+        {"withdrawn_on": 3, "withdrawal_ground": WithdrawalGround.CONTAINS_MATERIAL_ERRORS},
+    ],
+    ids=["paid", "withdrawn"],
+)
+def test_a_paid_or_withdrawn_notice_for_the_period_blocks_the_prosecution(
+    client, sign_in, unpaid_notice_case, family, staff, today, settled
+):
     case, notice = unpaid_notice_case
     sign_in(staff.officer)
-    client.post(url(case, "/prosecution"), data=prosecution_form(notice, family))
-    approve(case, "prosecute", staff)
-    # The father paid his notice for the same absence; then he is named in the file too.
+    # The father's notice for the same absence was paid, or withdrawn; then he is named in the file too.
+    values = {
+        key: notice.received_on + timedelta(days=value) if key.endswith("_on") else value
+        for key, value in settled.items()
+    }
     father_notice = add_notice(
         case,
         family.father,
@@ -631,17 +718,23 @@ def test_a_paid_notice_for_the_period_blocks_the_prosecution(client, sign_in, un
         issued_on=notice.issued_on,
         received_on=notice.received_on,
         period=(notice.period_start, notice.period_end),
-        paid_on=notice.received_on + timedelta(days=3),
-        amount_paid=80,
+        **values,
     )
     prepared = db.session.scalar(sa.select(Prosecution).where(Prosecution.case_id == case.id))
     changed = prosecution_form(notice, family, **{f"parent_{family.father.id}": "s444_1a"})
     assert client.post(url(case, "/prosecution"), data={**changed, "version": prepared.version}).status_code == 302
+    approve(case, "prosecute", staff)
 
+    page = client.get(url(case, "/prosecution/lay")).text
     response = client.post(url(case, "/prosecution/lay"), data={"laid_on": day_fields(today)})
 
+    assert "A penalty notice in these proceedings has been paid or withdrawn" in page
+    assert "No penalty notice for this absence has been paid or withdrawn" in page
     assert response.status_code == 400
-    assert "No penalty notice for the same absence has been paid by a parent being prosecuted" in response.text
+    assert (
+        "No penalty notice for the same absence to a parent being prosecuted has been paid or withdrawn"
+        in response.text
+    )
     assert case.stage == CaseStage.FPN and father_notice.prosecuted_on is None
 
 
@@ -693,7 +786,7 @@ def test_a_hearing_warns_when_a_notice_in_the_proceedings_has_been_paid(client, 
     assert "has been paid" not in quiet
     for page in (form, legal_page):
         assert "govuk-warning-text" in page
-        assert f"A penalty notice in these proceedings has been paid ({notice.reference}" in page
+        assert f"A penalty notice in these proceedings has been paid or withdrawn ({notice.reference}" in page
     assert "Tell the court" in client.get("/legal/").text
 
 
@@ -771,20 +864,29 @@ def test_before_a_legal_step_the_childs_needs_must_be_considered(
 ):
     family.pupil.sen_status, family.pupil.child_in_need = "E", True
     case = failed_notice_to_improve
-    approve(case, "issue_fpn", staff)
+    approve(case, "issue_fpn", staff, parents=[family.mother])
     sign_in(staff.officer)
 
-    page = client.get(url(case, "/penalty-notices/new")).text
+    interrupted = client.get(url(case, "/penalty-notices/new")).text
+    after_the_card = client.get(url(case, "/penalty-notices/new?considered=1")).text
     unconfirmed = client.post(url(case, "/penalty-notices/new"), data=notices_form(today, family.mother))
+    assert count(PenaltyNotice) == 0
     confirmed = client.post(
         url(case, "/penalty-notices/new"), data=notices_form(today, family.mother, needs_considered="y")
     )
 
-    assert "has an education, health and care plan, has a social worker" in page
-    assert unconfirmed.status_code == 400 and "Confirm that you have considered" in unconfirmed.text
+    assert 'class="moj-interruption-card"' in interrupted and 'name="issued_on"' not in interrupted
+    assert "has an education, health and care plan: check with the SEND team" in interrupted
+    assert "is a child in need with a social worker: speak to them before any legal step" in interrupted
+    assert f"/cases/{case.id}/legal/penalty-notices/new?considered=1" in interrupted
+    assert (
+        'name="needs_considered" type="hidden" value="y"' in after_the_card
+        and "moj-interruption-card" not in after_the_card
+    )
+    assert unconfirmed.status_code == 400 and "moj-interruption-card" in unconfirmed.text
     assert confirmed.status_code == 302
     transition = db.session.scalars(sa.select(CaseTransition).order_by(CaseTransition.id.desc())).first()
-    assert "Considered that Pupil has an education, health and care plan" in transition.reason
+    assert "Considered before this step that Pupil has an education, health and care plan" in transition.reason
 
 
 # --- the register and the caseload ------------------------------------------------------------------------
@@ -1194,3 +1296,160 @@ def test_a_case_without_legal_records_says_what_each_section_is_for(client, sign
         "No prosecution",
     ):
         assert heading in page
+
+
+# --- steps with several destinations, through the step page, to each destination --------------------------
+
+
+def _with_resolved_notice(case, family, staff, today) -> None:
+    add_notice(
+        case,
+        family.mother,
+        staff.officer,
+        issued_on=today - timedelta(days=40),
+        received_on=today - timedelta(days=38),
+        paid_on=today - timedelta(days=30),
+        amount_paid=80,
+    )
+
+
+def _with_outcome(case, family, staff, today) -> None:
+    prosecution = Prosecution(
+        case_id=case.id,
+        period_start=today - timedelta(days=90),
+        period_end=today - timedelta(days=60),
+        laid_on=today - timedelta(days=30),
+        prepared_by_id=staff.officer.id,
+    )
+    db.session.add(prosecution)
+    db.session.flush()
+    db.session.add(
+        ProsecutedParent(
+            prosecution_id=prosecution.id,
+            carer_id=family.mother.id,
+            section="s444_1",
+            verdict="guilty",
+            sentences=["fine"],
+            fine_pounds=100,
+            outcome_on=today - timedelta(days=2),
+        )
+    )
+    db.session.flush()
+
+
+def _with_complied_notice(case, family, staff, today) -> None:
+    assessed_notice_to_improve(case, staff, today, improved=True)
+
+
+def _with_refused_order(case, family, staff, today) -> None:
+    db.session.add(Eso(case_id=case.id, applied_on=today - timedelta(days=60), status=EsoStatus.REFUSED))
+    db.session.flush()
+
+
+def _closed(case, family, staff, today) -> None:
+    case.closure_reason = "improved"
+
+
+STEPS_WITH_DESTINATIONS = {
+    "fpn_resolved": (CaseStage.FPN, _with_resolved_notice),
+    "record_outcome": (CaseStage.PROSECUTION, _with_outcome),
+    "nti_complied": (CaseStage.NOTICE_TO_IMPROVE, _with_complied_notice),
+    "eso_ended": (CaseStage.ESO, _with_refused_order),
+    "reopen": (CaseStage.CLOSED, _closed),
+}
+BAND_OF = {CaseStage.AT_RISK: Band.AT_RISK, CaseStage.PERSISTENT: Band.PERSISTENT, CaseStage.SEVERE: Band.SEVERE}
+
+
+@pytest.mark.parametrize("trigger", sorted(STEPS_WITH_DESTINATIONS))
+@pytest.mark.parametrize("target", [CaseStage.AT_RISK, CaseStage.PERSISTENT, CaseStage.SEVERE])
+def test_a_step_back_to_support_needs_no_closure_reason(
+    client, sign_in, legal_case, make_figures, family, staff, today, trigger, target
+):
+    """The reported defect: to a support stage the page said "Not a valid choice" unless a closure reason was
+    ticked, which was then ignored."""
+    stage, setup = STEPS_WITH_DESTINATIONS[trigger]
+    case = legal_case(stage)
+    setup(case, family, staff, today)
+    make_figures(family.pupil, BAND_OF[target], unauthorised_in_window=12)
+    sign_in(staff.officer)
+    step = f"/cases/{case.id}/steps/{trigger}?target={target.value}"
+
+    page = client.get(step).text
+    data = {"version": case.version, "target": target.value, "reopen_reason": "Attendance has fallen again"}
+    response = client.post(step, data=data)
+
+    assert 'name="closure_reason"' not in page
+    assert response.status_code == 302, response.text
+    assert case.stage == target and case.closure_reason is None
+    assert db.session.scalars(sa.select(CaseTransition).order_by(CaseTransition.id.desc())).first().to_stage == target
+
+
+@pytest.mark.parametrize("trigger", ["fpn_resolved", "record_outcome"])
+def test_a_legal_step_to_closed_needs_its_reason_and_a_managers_approval(
+    client, sign_in, legal_case, family, staff, today, trigger
+):
+    stage, setup = STEPS_WITH_DESTINATIONS[trigger]
+    case = legal_case(stage)
+    setup(case, family, staff, today)
+    sign_in(staff.officer)
+    step = f"/cases/{case.id}/steps/{trigger}?target=closed"
+    transitions = count(CaseTransition)
+
+    page = client.get(step).text
+    no_reason = client.post(step, data={"version": case.version, "target": "closed"})
+    no_approval = client.post(step, data={"version": case.version, "target": "closed", "closure_reason": "improved"})
+    approve(case, "close", staff)
+    closed = client.post(step, data={"version": case.version, "target": "closed", "closure_reason": "improved"})
+
+    assert 'name="closure_reason"' in page
+    assert no_reason.status_code == 400 and "Choose why the case is being closed" in no_reason.text
+    assert no_approval.status_code == 400 and "approved closing the case from a legal stage" in no_approval.text
+    assert count(CaseTransition) == transitions + 1
+    assert closed.status_code == 302 and case.stage == CaseStage.CLOSED and case.closure_reason == "improved"
+
+
+def test_choosing_closed_on_the_page_asks_for_the_reason_then(client, sign_in, legal_case, family, staff, today):
+    """Without a destination in the address, the page asks where to; choosing closed then asks why."""
+    case = legal_case(CaseStage.FPN)
+    _with_resolved_notice(case, family, staff, today)
+    sign_in(staff.officer)
+    step = f"/cases/{case.id}/steps/fpn_resolved"
+
+    first = client.get(step).text
+    chosen = client.post(step, data={"version": case.version, "target": "closed"})
+
+    assert 'name="target"' in first and 'name="closure_reason"' not in first
+    assert chosen.status_code == 400 and 'name="closure_reason"' in chosen.text
+    assert case.stage == CaseStage.FPN
+
+
+@pytest.mark.parametrize("target", [CaseStage.AT_RISK, CaseStage.PERSISTENT, CaseStage.SEVERE])
+def test_a_case_opens_at_each_support_stage_matching_the_band(client, sign_in, make_pupil, make_figures, staff, target):
+    pupil = make_pupil(staff.officer.schools[0])
+    make_figures(pupil, BAND_OF[target])
+    sign_in(staff.officer)
+
+    response = client.post(
+        f"/cases/new?pupil={pupil.id}",
+        data={"stage": target.value, "officer": staff.officer.id, "reason": "From the school's data"},
+    )
+
+    assert response.status_code == 302, response.text
+    case = db.session.scalars(sa.select(Case).where(Case.pupil_id == pupil.id)).one()
+    assert case.stage == target
+
+
+def test_a_step_waiting_for_a_manager_is_not_offered_for_approval_again(client, sign_in, legal_case, family, staff):
+    case = legal_case()
+    record(case, RecordKind.SUPPORT_NOT_APPROPRIATE, staff.officer, "Term-time holiday")
+    sign_in(staff.officer)
+    ask = f'href="/approvals/new/{case.id}/issue_fpn"'
+
+    before = client.get(f"/cases/{case.id}").text
+    requested = client.post(
+        f"/approvals/new/{case.id}/issue_fpn", data={"reason": "Holiday", "parents": [family.mother.id]}
+    )
+    after = client.get(f"/cases/{case.id}").text
+
+    assert ask in before and requested.status_code == 302 and ask not in after
+    assert db.session.scalars(sa.select(Approval)).one().parent_ids == [family.mother.id]

@@ -10,11 +10,31 @@ import pytest
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Eso, EsoStatus, NoticeToImprove, PenaltyNotice, RecordKind
+from ewo_cases.models import (
+    AttendanceContract,
+    CaseParticipant,
+    Eso,
+    EsoStatus,
+    Meeting,
+    MeetingAttendance,
+    MeetingAttendee,
+    MeetingKind,
+    MeetingStatus,
+    NoticeToImprove,
+    ParticipantRole,
+    PenaltyNotice,
+    RecordKind,
+)
 from ewo_cases.services import legal
 from ewo_cases.services.errors import ServiceError
 from ewo_cases.services.legal.register import RegisterFilters, register_query
-from ewo_cases.services.transitions import TransitionRefused
+from ewo_cases.services.transitions import (
+    Inputs,
+    TransitionRefused,
+    apply_transition,
+    load_facts,
+    period_register,
+)
 from tests.legal_support import (
     add_notice,
     approve,
@@ -22,13 +42,15 @@ from tests.legal_support import (
     family_fixture,  # noqa: F401 (fixtures)
     legal_case_fixture,  # noqa: F401
     make_family_fixture,  # noqa: F401
+    mark_school_weeks,
     ready_to_prosecute,
     record,
     staff_fixture,  # noqa: F401
     today_fixture,  # noqa: F401
 )
-from workflows import ENGLAND, CaseStage
-from workflows.legal import NoticeKind, Section444, Sentence, Verdict, WithdrawalGround, add_years
+from workflows import ENGLAND, CaseStage, ClosureReason
+from workflows.attendance import monday_on_or_before
+from workflows.legal import NoticeKind, PeriodRegister, Section444, Sentence, Verdict, WithdrawalGround, add_years
 
 
 def at_noon(day) -> datetime:
@@ -44,10 +66,11 @@ def support_not_appropriate(legal_case, staff):
 
 
 def issue(case, family, staff, on, *carers):
-    approve(case, "issue_fpn", staff)
+    parents = list(carers or (family.mother,))
+    approve(case, "issue_fpn", staff, parents=parents)
     return legal.issue_penalty_notices(
         case,
-        carer_ids=[carer.id for carer in carers or (family.mother,)],
+        carer_ids=[carer.id for carer in parents],
         issued_on=on,
         period=(on - timedelta(days=30), on - timedelta(days=1)),
         actor=staff.officer,
@@ -409,3 +432,136 @@ def test_a_made_order_with_breaches_cannot_be_recorded_as_refused(made_order, st
             actor=staff.officer,
             expected_version=eso.version,
         )
+
+
+# --- an approval covers what the manager approved -----------------------------------------------------------
+
+
+def test_an_approval_of_a_file_naming_both_parents_cannot_lay_a_file_naming_one(prepared, family, staff, today):
+    """The reported case: approved for both parents, the file changed to one, and the same approval laid it."""
+    case, notice, prosecution = prepared
+    add_notice(
+        case,
+        family.father,
+        staff.officer,
+        issued_on=notice.issued_on,
+        received_on=notice.received_on,
+        period=(prosecution.period_start, prosecution.period_end),
+    )
+    both = {family.mother.id: Section444.S444_1A, family.father.id: Section444.S444_1}
+    save = {"court": "Townsville", "interview_under_caution_on": None, "notes": "", "actor": staff.officer}
+    period = (prosecution.period_start, prosecution.period_end)
+    legal.save_prosecution(case, period=period, sections=both, expected_version=None, **save)
+    approved = approve(case, "prosecute", staff)
+    assert approved.parent_ids == [family.mother.id, family.father.id]
+    legal.save_prosecution(
+        case, period=period, sections={family.mother.id: Section444.S444_1A}, expected_version=None, **save
+    )
+
+    with pytest.raises(TransitionRefused, match="approved prosecuting as it now stands"):
+        legal.lay_prosecution(case, prosecution, laid_on=today, actor=staff.officer)
+    assert case.stage == CaseStage.FPN and approved.used_at is None
+
+
+def test_a_close_approval_asked_at_one_stage_cannot_close_the_case_at_a_later_one(legal_case, family, staff, today):
+
+    case = legal_case(CaseStage.FPN)
+    add_notice(
+        case, family.mother, staff.officer, issued_on=today - timedelta(days=50), received_on=today - timedelta(days=48)
+    )
+    close = approve(case, "close", staff)
+    ready_to_prosecute(case, family, staff)
+    notice_period = (today - timedelta(days=80), today - timedelta(days=51))
+    prosecution = legal.save_prosecution(
+        case,
+        period=notice_period,
+        court="Townsville",
+        interview_under_caution_on=None,
+        notes="",
+        sections={family.mother.id: Section444.S444_1},
+        actor=staff.officer,
+        expected_version=None,
+    )
+    approve(case, "prosecute", staff)
+    legal.lay_prosecution(case, prosecution, laid_on=today, actor=staff.officer)
+
+    with pytest.raises(TransitionRefused, match="closing the case from a legal stage as it now stands"):
+        apply_transition(case, "close", actor=staff.officer, inputs=Inputs(closure_reason=ClosureReason.OTHER))
+    assert case.stage == CaseStage.PROSECUTION and close.used_at is None
+
+
+# --- a meeting with the family, and a contract with the parents, are with the child's carers ----------------
+
+
+def test_a_professional_given_the_parent_role_is_not_the_family(legal_case, make_user, family, staff, today):
+
+    case = legal_case(CaseStage.PERSISTENT)
+    impostor = CaseParticipant(
+        case_id=case.id, user_id=make_user().id, role=ParticipantRole.PARENT_CARER, started_on=today
+    )
+    db.session.add(impostor)
+    db.session.flush()
+    meeting = Meeting(
+        case_id=case.id,
+        kind=MeetingKind.FAMILY_ATTENDANCE,
+        scheduled_for=at_noon(today),
+        status=MeetingStatus.HELD,
+        held_on=today,
+        created_by_id=staff.officer.id,
+    )
+    meeting.attendees = [MeetingAttendee(participant_id=impostor.id, attendance=MeetingAttendance.ATTENDED)]
+    db.session.add(meeting)
+    db.session.flush()
+
+    facts = load_facts(case, staff.officer)
+
+    assert [m.family_attended for m in facts.meetings] == [False]
+    mother = db.session.scalar(
+        sa.select(CaseParticipant).where(
+            CaseParticipant.case_id == case.id, CaseParticipant.carer_id == family.mother.id
+        )
+    )
+    meeting.attendees.append(MeetingAttendee(participant_id=mother.id, attendance=MeetingAttendance.ATTENDED))
+    db.session.flush()
+    assert [m.family_attended for m in load_facts(case, staff.officer).meetings] == [True]
+
+
+def test_a_contract_with_a_professional_in_the_parent_role_has_no_parent_party(
+    legal_case, make_user, family, staff, today
+):
+
+    case = legal_case(CaseStage.PERSISTENT)
+    impostor = CaseParticipant(
+        case_id=case.id, user_id=make_user().id, role=ParticipantRole.PARENT_CARER, started_on=today
+    )
+    db.session.add(impostor)
+    db.session.flush()
+    contract = AttendanceContract(
+        case_id=case.id,
+        parent_commitments="In school every day",
+        support_commitments="Weekly call",
+        review_on=today + timedelta(days=28),
+        created_by_id=staff.officer.id,
+    )
+    contract.parties = [impostor]
+    db.session.add(contract)
+    db.session.flush()
+
+    assert load_facts(case, staff.officer).contract.parties_recorded is False
+
+
+# --- what the registers show for an improvement period --------------------------------------------------
+
+
+def test_a_half_term_inside_an_improvement_period_is_not_a_school_week(family, today):
+    """Three calendar weeks from a Wednesday with the middle week a holiday: two school weeks, not three."""
+    start = monday_on_or_before(today - timedelta(weeks=8)) + timedelta(days=2)
+    mark_school_weeks(family.pupil, monday_on_or_before(start), 1, unauthorised_per_week=3)
+    mark_school_weeks(family.pupil, monday_on_or_before(start) + timedelta(weeks=2), 2, unauthorised_per_week=1)
+
+    register = period_register(family.pupil.id, start, start + timedelta(weeks=3, days=-1))
+
+    # From Wednesday: 3 school days (the unauthorised sessions were on Monday and Tuesday, before it); then the
+    # holiday with the Monday and Tuesday after it, 2 days, not a school week; then Wednesday to Tuesday, 5 days.
+    # The sessions count wherever they fall: 6 + 4 + 10, of which the two Monday mornings unauthorised.
+    assert register == PeriodRegister(school_weeks=2, possible=20, unauthorised=2)

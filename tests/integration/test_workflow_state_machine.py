@@ -37,6 +37,7 @@ from ewo_cases.models import (
     PenaltyNotice,
     ProsecutedParent,
     Prosecution,
+    PupilAttendance,
     PupilCarer,
     RecordKind,
     Role,
@@ -46,8 +47,9 @@ from ewo_cases.models import (
 from ewo_cases.services import approvals
 from ewo_cases.services.errors import ServiceError
 from ewo_cases.services.transitions import Inputs, apply_transition
+from tests.legal_support import mark_school_weeks
 from workflows import CaseStage, ClosureReason
-from workflows.attendance import Band
+from workflows.attendance import Band, monday_on_or_before
 from workflows.legal import NoticeKind, Section444
 
 TRIGGERS = sorted(set(workflows.TRIGGER_LABELS) - {"open"})
@@ -239,6 +241,8 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
                 )
             )
             db_session.flush()
+            # The registers of the period: every week a school week, as in term time.
+            mark_school_weeks(self.pupil, monday_on_or_before(start), weeks + 1, unauthorised_per_week=2)
 
         @rule()
         def notice_unpaid(self):
@@ -264,6 +268,7 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
             db_session.add(
                 Letter(
                     case_id=self.case.id,
+                    addressee_id=self.participant.id,
                     kind=LetterKind.WARNING_OF_LEGAL_ACTION,
                     subject="Warning",
                     body_html="<p>Warning</p>",
@@ -343,7 +348,7 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
             assert approval.status == ApprovalStatus.APPROVED and approval.decided_by_id != approval.requested_by_id
             kinds = set(db_session.scalars(sa.select(CaseRecord.kind).where(CaseRecord.case_id == self.case.id)))
             if row.to_stage == CaseStage.FPN:
-                assert row.evidence["penalty_threshold_met"]
+                assert db_session.get(PupilAttendance, self.pupil.id).penalty_threshold_met
                 failed_notice = db_session.scalar(
                     sa.select(NoticeToImprove.id).where(
                         NoticeToImprove.case_id == self.case.id, NoticeToImprove.improved.is_(False)
@@ -357,8 +362,17 @@ def test_random_histories_never_skip_the_records_or_approvals_legal_steps_need(
                 assert {RecordKind.ATTENDANCE_CERTIFICATE, RecordKind.ESO_CONSIDERED} <= kinds
                 assert db_session.scalar(sa.select(ActionPlan.id).where(ActionPlan.case_id == self.case.id))
                 assert db_session.scalar(
-                    sa.select(Letter.id).where(Letter.case_id == self.case.id, Letter.served_on.is_not(None))
+                    sa.select(Letter.id).where(
+                        Letter.case_id == self.case.id,
+                        Letter.served_on.is_not(None),
+                        Letter.addressee_id == self.participant.id,
+                    )
                 )
+                for notice in db_session.scalars(
+                    sa.select(PenaltyNotice).where(PenaltyNotice.carer_id == self.parent.id)
+                ):
+                    settled = notice.paid_on or notice.withdrawn_on or notice.prosecuted_on
+                    assert settled or (notice.received_on and (self.today - notice.received_on).days > 28)
                 assert db_session.scalar(
                     sa.select(MeetingAttendee.id)
                     .join(Meeting)

@@ -12,6 +12,7 @@ from workflows.cases.facts import (
     PenaltyNoticeFacts,
     ProsecutedParentFacts,
     ProsecutionFacts,
+    WarningLetterFacts,
 )
 from workflows.cases.guards import RECORD_KEYS
 from workflows.cases.machine import (
@@ -30,6 +31,8 @@ from workflows.cases.machine import (
     is_edge,
     markup,
     replay,
+    roles_allowed,
+    verdicts,
 )
 from workflows.cases.stages import (
     CLOSURE_REASON_LABELS,
@@ -76,6 +79,7 @@ __all__ = [
     "ProsecutedParentFacts",
     "ProsecutionFacts",
     "Role",
+    "WarningLetterFacts",
     "approval_needed",
     "approval_to_use",
     "band_for_stage",
@@ -87,5 +91,7 @@ __all__ = [
     "is_edge",
     "markup",
     "replay",
+    "roles_allowed",
     "stage_for_band",
+    "verdicts",
 ]

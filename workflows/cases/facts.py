@@ -12,7 +12,7 @@ from datetime import date
 
 from workflows.attendance import Band
 from workflows.cases.stages import ClosureReason
-from workflows.legal import Section444, Sentence, Verdict
+from workflows.legal import PeriodRegister, SchoolWeek, Section444, Sentence, Verdict
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,13 @@ class ApprovalFacts:
     approved: bool = False
     used: bool = False
     reason: str = ""
+    # What the manager was asked to approve, as it stood when asked: the approval covers only that.
+    #: The audit row that had put the case in the stage it was asked from (a later move voids the approval).
+    stage_entered_by: int | None = None
+    #: The parents the step names: those to receive penalty notices, or those in the prosecution file.
+    parent_ids: tuple[int, ...] = ()
+    #: The prosecution file approved, as (id, version): any later change to the file voids the approval.
+    prosecution_file: tuple[int, int] | None = None
 
     def usable_for(self, trigger: str) -> bool:
         """Return whether this approval can authorise ``trigger`` now: approved, unused, not self-approved."""
@@ -53,7 +60,7 @@ class ApprovalFacts:
 
 @dataclass(frozen=True)
 class MeetingFacts:
-    """A meeting on the case: when it was held and whether a parent or carer took part."""
+    """A meeting on the case: when it was held and whether one of the child's carers took part."""
 
     held_on: date
     family_attended: bool
@@ -78,6 +85,8 @@ class NoticeToImproveFacts:
     improved: bool | None = None
     #: Weeks of school holiday within the period (they are not school weeks).
     holiday_weeks: int = 0
+    #: What the registers show for the period, once it has ended.
+    register: PeriodRegister | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ class EsoFacts:
     made_on: date | None = None
     expires_on: date | None = None
     breaches: tuple[date, ...] = ()
+    #: The court refused the application, or the order was discharged: it is over before any expiry.
+    refused_or_discharged: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,10 +131,19 @@ class ProsecutedParentFacts:
 
 @dataclass(frozen=True)
 class ProsecutionFacts:
-    """The prosecution file: the absence period it covers and each parent prosecuted."""
+    """The prosecution file: the absence period it covers and each parent prosecuted, and its id and version."""
 
     period: tuple[date, date] | None = None
     parents: tuple[ProsecutedParentFacts, ...] = ()
+    file: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class WarningLetterFacts:
+    """A formal warning of legal action served on a parent (``parent_id`` None when not addressed to a carer)."""
+
+    parent_id: int | None
+    served_on: date
 
 
 @dataclass(frozen=True)
@@ -132,10 +152,10 @@ class CaseFacts:
 
     #: The attendance band computed from the register now.
     band: Band = Band.NONE
-    #: The pupil is on the roll of a school.
-    pupil_on_roll: bool = False
-    #: The acting user may work with the pupil's school (the app's access rules decide).
+    #: The acting user may work with the school the pupil is on roll at (the app's access rules decide).
     actor_may_work_for_school: bool = False
+    #: The audit row that put the case in its current stage (None before the case is opened).
+    stage_entered_by: int | None = None
 
     # Inputs typed on the action form, not stored records.
     #: Why a case is opened at a stage that does not match the band.
@@ -146,10 +166,14 @@ class CaseFacts:
     reopen_reason: str = ""
     #: The parents to receive a penalty notice now (one notice each).
     fpn_parent_ids: tuple[int, ...] = ()
+    #: Asked on the application for an ESO when the child is looked after: is the child under a care order?
+    subject_to_care_order: bool | None = None
 
     # Attendance evidence.
-    #: 10 or more unauthorised sessions in 10 school weeks (the national penalty threshold).
+    #: 10 or more unauthorised sessions in some 10 school weeks this school year (the national threshold).
     penalty_threshold_met: bool = False
+    #: The pupil's school weeks (weeks with a possible session) up to today, oldest first, from the registers.
+    school_weeks: tuple[SchoolWeek, ...] = ()
     #: Why a notice to improve is issued although the threshold is not met.
     threshold_reason: str = ""
     #: The school has produced a certificate of the pupil's attendance for court.
@@ -167,15 +191,16 @@ class CaseFacts:
     support_not_appropriate_reason: str = ""
     #: How voluntary support was tried and failed or was refused.
     support_failed_reason: str = ""
-    warning_letter_served_on: date | None = None
+    #: Formal warnings of legal action served, one per letter.
+    warning_letters: tuple[WarningLetterFacts, ...] = ()
 
     # Legal records.
     notice_to_improve: NoticeToImproveFacts | None = None
     #: Every notice for this child to any parent, on this case or an earlier one.
     penalty_notices: tuple[PenaltyNoticeFacts, ...] = ()
     social_care_consulted_on: date | None = None
-    #: The child is in the care of a local authority (a care order): no ESO can be made (CA 1989 s36(6)).
-    in_care_of_local_authority: bool = False
+    #: The child is looked after by a local authority: in care under a care order, or accommodated (s20).
+    looked_after: bool = False
     eso: EsoFacts | None = None
     #: Why the LA, having considered an ESO (EA 1996 s447), is or is not applying for one.
     eso_considered_reason: str = ""
@@ -187,6 +212,24 @@ class CaseFacts:
         """Return the notices for this child issued to ``parent_id``."""
         return [notice for notice in self.penalty_notices if notice.parent_id == parent_id]
 
+    @property
+    def warning_letter_served_on(self) -> date | None:
+        """Return when the latest formal warning was served on anyone, if one was."""
+        return max((letter.served_on for letter in self.warning_letters), default=None)
+
+    def approval_differences(self, approval: ApprovalFacts) -> list[str]:
+        """Return what has changed since ``approval`` was asked for (empty when it still covers the step)."""
+        differences = []
+        if approval.stage_entered_by != self.stage_entered_by:
+            differences.append("the case has moved to another stage since")
+        if approval.trigger == "issue_fpn" and set(approval.parent_ids) != set(self.fpn_parent_ids):
+            differences.append("the parents to receive notices are not those approved")
+        if approval.trigger == "prosecute":
+            file = self.prosecution.file if self.prosecution else None
+            if file is None or approval.prosecution_file != file:
+                differences.append("the prosecution file has changed since")
+        return differences
+
     def usable_approval(self, trigger: str) -> ApprovalFacts | None:
-        """Return the first approval that can authorise ``trigger`` now, if any."""
-        return next((a for a in self.approvals if a.usable_for(trigger)), None)
+        """Return the first approval that can authorise ``trigger`` now, for the step as it now stands."""
+        return next((a for a in self.approvals if a.usable_for(trigger) and not self.approval_differences(a)), None)

@@ -7,6 +7,7 @@ ticked when met and listed as missing when not; ``record`` names the record that
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 
@@ -14,7 +15,7 @@ from transitions import EventData
 
 from workflows import legal
 from workflows.attendance import Band
-from workflows.cases.facts import Actor, ApprovalFacts, CaseFacts, PenaltyNoticeFacts
+from workflows.cases.facts import Actor, ApprovalFacts, CaseFacts, NoticeToImproveFacts, PenaltyNoticeFacts
 from workflows.cases.stages import CaseStage, band_for_stage
 from workflows.engine import Guard, guard
 from workflows.roles import Role
@@ -82,14 +83,8 @@ def _named(name: str, func: Guard) -> Guard:
 
 
 @guard("pupil")
-def pupil_on_roll(event: EventData) -> bool:
-    """The pupil is on the roll of a school."""
-    return _facts(event).pupil_on_roll
-
-
-@guard("pupil")
 def actor_may_work_for_school(event: EventData) -> bool:
-    """You may work with the pupil's school."""
+    """The pupil is on the roll of a school you may work with."""
     return _facts(event).actor_may_work_for_school
 
 
@@ -156,14 +151,22 @@ def approved_for(trigger: str) -> Guard:
     def check(event: EventData) -> bool:
         return _facts(event).usable_approval(trigger) is not None
 
-    message = f"A manager other than the requester has approved {APPROVAL_PHRASES[trigger]}, and it is not yet used"
+    message = (
+        f"A manager other than the requester has approved {APPROVAL_PHRASES[trigger]} as it now stands, "
+        "and it is not yet used"
+    )
     return guard("approval", message=message, approval_for=trigger)(_named(f"approved_{trigger}", check))
+
+
+#: Who may move a case at all (the app's pages let no one else); legal steps are the local authority's own.
+CASEWORK_ROLES = frozenset({Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER})
+LA_CASEWORK_ROLES = frozenset({Role.OFFICER, Role.MANAGER})
 
 
 @guard("role")
 def actor_is_la_caseworker(event: EventData) -> bool:
     """You are a local-authority officer or manager."""
-    return _actor(event).role in {Role.OFFICER, Role.MANAGER}
+    return _actor(event).role in LA_CASEWORK_ROLES
 
 
 # --- support ---
@@ -226,8 +229,11 @@ def voluntary_support_failed(event: EventData) -> bool:
 
 @guard("letter")
 def warning_letter_served(event: EventData) -> bool:
-    """A formal warning letter has been served."""
-    return _by(_facts(event).warning_letter_served_on, _today(event))
+    """A formal warning letter has been served on each parent to be prosecuted."""
+    facts, today = _facts(event), _today(event)
+    served = {letter.parent_id for letter in facts.warning_letters if letter.served_on <= today}
+    parents = _prosecuted_parents(facts)
+    return bool(parents) and parents <= served
 
 
 # --- attendance evidence ---
@@ -235,13 +241,14 @@ def warning_letter_served(event: EventData) -> bool:
 
 @guard("attendance")
 def penalty_threshold_met(event: EventData) -> bool:
-    """The penalty threshold is met: 10 unauthorised sessions in 10 school weeks."""
+    """The penalty threshold is met: 10 or more unauthorised sessions in some 10 school weeks this school year."""
     return _facts(event).penalty_threshold_met
 
 
 @guard("attendance")
 def threshold_met_or_reason(event: EventData) -> bool:
-    """The penalty threshold is met (10 unauthorised sessions in 10 school weeks), or a reason to act is recorded."""
+    """The penalty threshold is met (10 or more unauthorised sessions in some 10 school weeks this school year),
+    or a reason to act is recorded."""
     facts = _facts(event)
     return facts.penalty_threshold_met or _given(facts.threshold_reason)
 
@@ -265,13 +272,28 @@ def improvement_period_set(event: EventData) -> bool:
     return valid and nti.sufficient_improvement_described
 
 
+def _period_over(nti: NoticeToImproveFacts | None, today: date) -> bool:
+    return (
+        nti is not None
+        and nti.improvement_ends_on is not None
+        and legal.improvement_period_over(nti.improvement_ends_on, today)
+    )
+
+
 @guard("notice_to_improve")
 def improvement_period_failed(event: EventData) -> bool:
-    """The improvement period has ended without the required improvement."""
+    """The improvement period has ended without the required improvement, and the registers show it held at
+    least 3 school weeks with unauthorised absence in them."""
     nti = _facts(event).notice_to_improve
-    if nti is None or nti.improvement_ends_on is None:
-        return False
-    return legal.improvement_period_over(nti.improvement_ends_on, _today(event)) and nti.improved is False
+    failed = nti is not None and nti.improved is False
+    return _period_over(nti, _today(event)) and failed and legal.may_find_improvement_failed(nti.register)
+
+
+@guard("notice_to_improve")
+def improvement_period_succeeded(event: EventData) -> bool:
+    """The improvement period has ended and attendance improved enough."""
+    nti = _facts(event).notice_to_improve
+    return _period_over(nti, _today(event)) and nti.improved is True
 
 
 # --- penalty notices ---
@@ -296,8 +318,13 @@ def _resolved(notice: PenaltyNoticeFacts) -> bool:
 
 @guard("penalty_notice")
 def all_notices_resolved(event: EventData) -> bool:
-    """Every penalty notice on the case has been paid or withdrawn."""
-    return all(_resolved(n) for n in _facts(event).penalty_notices if n.on_this_case)
+    """The case has penalty notices, and every one has been paid, withdrawn or prosecuted."""
+    on_case = [n for n in _facts(event).penalty_notices if n.on_this_case]
+    return bool(on_case) and all(_resolved(n) for n in on_case)
+
+
+def _prosecuted_parents(facts: CaseFacts) -> set[int]:
+    return {p.parent_id for p in facts.prosecution.parents} if facts.prosecution else set()
 
 
 def _notice_overdue(notice: PenaltyNoticeFacts, today: date) -> bool:
@@ -306,20 +333,56 @@ def _notice_overdue(notice: PenaltyNoticeFacts, today: date) -> bool:
     )
 
 
-def _grounds_after_notice(facts: CaseFacts, parent_id: int, today: date) -> bool:
-    """Return whether a parent's notice is overdue, or the parent is at the cap and has breached again."""
-    notices = facts.notices_to(parent_id)
-    if any(_notice_overdue(notice, today) for notice in notices):
-        return True
-    return facts.penalty_threshold_met and not legal.may_issue_notice(notices, today)
+def _breached_again_at_cap(facts: CaseFacts, parent_id: int, today: date) -> bool:
+    """Return whether the parent has 2 notices counting towards the cap and the threshold has been met again
+    over school weeks after the later notice's absence (the same absence never counts twice)."""
+    counting = legal.notices_counting_towards_cap(facts.notices_to(parent_id), today)
+    if len(counting) < legal.NOTICE_CAP:
+        return False
+    latest_absence = max(notice.period[1] if notice.period else notice.issued_on for notice in counting)
+    return legal.threshold_met_after(facts.school_weeks, latest_absence)
+
+
+def _each_prosecuted_parent(facts: CaseFacts, check: Callable[[int], bool]) -> bool:
+    parents = _prosecuted_parents(facts)
+    return bool(parents) and all(check(parent) for parent in parents)
 
 
 @guard("penalty_notice")
 def notice_unpaid_or_third_breach(event: EventData) -> bool:
-    """Each parent to be prosecuted has a notice unpaid 28 days after receipt, or 2 notices and a new breach."""
+    """Each parent to be prosecuted has a notice unpaid 28 days after receipt, or 2 notices and a new breach
+    of the threshold since the later notice's absence."""
     facts, today = _facts(event), _today(event)
-    parents = facts.prosecution.parents if facts.prosecution else ()
-    return bool(parents) and all(_grounds_after_notice(facts, p.parent_id, today) for p in parents)
+    return _each_prosecuted_parent(
+        facts,
+        lambda parent: (
+            any(_notice_overdue(n, today) for n in facts.notices_to(parent))
+            or _breached_again_at_cap(facts, parent, today)
+        ),
+    )
+
+
+@guard("penalty_notice")
+def third_breach(event: EventData) -> bool:
+    """Each parent to be prosecuted has had 2 penalty notices for this child within 3 years, and the threshold
+    has been met again since the later notice's absence (a third notice is not allowed)."""
+    facts, today = _facts(event), _today(event)
+    return _each_prosecuted_parent(facts, lambda parent: _breached_again_at_cap(facts, parent, today))
+
+
+def _payable(notice: PenaltyNoticeFacts, today: date) -> bool:
+    """Return whether a notice is open and may still be paid (or its 28 days have not even started)."""
+    if notice.paid_on is not None or notice.withdrawn_on is not None or notice.prosecuted_on is not None:
+        return False
+    return notice.received_on is None or legal.payment_period_running(notice.received_on, today)
+
+
+@guard("penalty_notice")
+def no_payment_period_running(event: EventData) -> bool:
+    """No penalty notice to a parent being prosecuted can still be paid: each was received more than 28 days ago."""
+    facts, today = _facts(event), _today(event)
+    parents = _prosecuted_parents(facts)
+    return not any(_payable(notice, today) for notice in facts.penalty_notices if notice.parent_id in parents)
 
 
 # --- education supervision orders ---
@@ -333,8 +396,19 @@ def social_care_consulted(event: EventData) -> bool:
 
 @guard("eso")
 def child_not_in_care(event: EventData) -> bool:
-    """The child is not in the care of a local authority."""
-    return not _facts(event).in_care_of_local_authority
+    """The child is not in the care of a local authority under a care order (asked on the application when the
+    child is looked after)."""
+    facts = _facts(event)
+    return not facts.looked_after or facts.subject_to_care_order is False
+
+
+@guard("eso")
+def eso_no_longer_in_force(event: EventData) -> bool:
+    """The education supervision order has ended: refused by the court, discharged, or expired."""
+    eso, today = _facts(event).eso, _today(event)
+    if eso is None or eso.applied_on is None:
+        return False
+    return eso.refused_or_discharged or (eso.expires_on is not None and eso.expires_on <= today)
 
 
 @guard("eso")
@@ -373,18 +447,27 @@ def _same_period(notice: PenaltyNoticeFacts, period: tuple[date, date] | None) -
     return legal.periods_overlap(notice.period, period)
 
 
-@guard("penalty_notice")
-def no_paid_notice_for_period(event: EventData) -> bool:
-    """No penalty notice for the same absence has been paid by a parent being prosecuted."""
-    facts = _facts(event)
+def _notices_barring_prosecution(facts: CaseFacts) -> list[PenaltyNoticeFacts]:
+    """Return the notices that settle the prosecuted absence: paid, or withdrawn (reg 8: no proceedings for the
+    same offence), to a parent being prosecuted. Until the file names a parent there is no one to check (and
+    the prosecution_prepared guard asks for the file)."""
     prosecution = facts.prosecution
     period = prosecution.period if prosecution else None
-    parents = {p.parent_id for p in prosecution.parents} if prosecution and prosecution.parents else None
-    return not any(
-        notice.paid_on is not None and _same_period(notice, period)
+    parents = _prosecuted_parents(facts)
+    return [
+        notice
         for notice in facts.penalty_notices
-        if parents is None or notice.parent_id in parents
-    )
+        if (notice.paid_on is not None or notice.withdrawn_on is not None)
+        and _same_period(notice, period)
+        and notice.parent_id in parents
+    ]
+
+
+@guard("penalty_notice")
+def no_paid_or_withdrawn_notice_for_period(event: EventData) -> bool:
+    """No penalty notice for the same absence to a parent being prosecuted has been paid or withdrawn: either
+    means no proceedings for that offence."""
+    return not _notices_barring_prosecution(_facts(event))
 
 
 @guard("prosecution")

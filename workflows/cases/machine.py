@@ -19,6 +19,8 @@ from transitions import Machine
 from workflows.attendance import Band
 from workflows.cases.facts import Actor, ApprovalFacts, CaseFacts
 from workflows.cases.guards import (
+    CASEWORK_ROLES,
+    LA_CASEWORK_ROLES,
     action_plan_exists,
     actor_is_la_caseworker,
     actor_may_work_for_school,
@@ -35,23 +37,26 @@ from workflows.cases.guards import (
     escalation_override,
     eso_considered,
     eso_directions_breached,
+    eso_no_longer_in_force,
     family_consent_recorded,
     family_meeting_recorded,
     improvement_period_failed,
     improvement_period_set,
+    improvement_period_succeeded,
     lead_practitioner_named,
-    no_paid_notice_for_period,
+    no_paid_or_withdrawn_notice_for_period,
+    no_payment_period_running,
     notice_unpaid_or_third_breach,
     open_band_or_override,
     outcomes_recorded,
     parents_named_for_notice,
     penalty_threshold_met,
     prosecution_prepared,
-    pupil_on_roll,
     reopen_reason_given,
     social_care_consulted,
     support_not_appropriate,
     support_offered,
+    third_breach,
     threshold_met_or_reason,
     voluntary_support_failed,
     warning_letter_served,
@@ -87,7 +92,8 @@ _PROSECUTION_COMMON: Final = (
     attendance_certificate_obtained,
     eso_considered,
     prosecution_prepared,
-    no_paid_notice_for_period,
+    no_paid_or_withdrawn_notice_for_period,
+    no_payment_period_running,
     actor_is_la_caseworker,
     approved_for("prosecute"),
 )
@@ -107,9 +113,7 @@ TRANSITIONS: Final[tuple[Edge, ...]] = (
     *(
         edge
         for stage in SUPPORT_STAGES
-        for edge in edges(
-            "open", NOT_OPENED, stage, pupil_on_roll, actor_may_work_for_school, open_band_or_override(stage)
-        )
+        for edge in edges("open", NOT_OPENED, stage, actor_may_work_for_school, open_band_or_override(stage))
     ),
     *edges("escalate", S.AT_RISK, S.PERSISTENT, escalation_justified(Band.PERSISTENT)),
     *edges("escalate", S.PERSISTENT, S.SEVERE, escalation_justified(Band.SEVERE)),
@@ -140,6 +144,7 @@ TRANSITIONS: Final[tuple[Edge, ...]] = (
         support_offered,
         improvement_period_set,
     ),
+    *_to_stage_matching_band("nti_complied", S.NOTICE_TO_IMPROVE, improvement_period_succeeded),
     *edges("issue_fpn", S.NOTICE_TO_IMPROVE, S.FPN, improvement_period_failed, *_FPN_COMMON),
     *edges("issue_fpn", _BEFORE_LEGAL, S.FPN, support_not_appropriate, *_FPN_COMMON),
     *_to_stage_matching_band("fpn_resolved", S.FPN, all_notices_resolved),
@@ -155,6 +160,7 @@ TRANSITIONS: Final[tuple[Edge, ...]] = (
         approved_for("apply_eso"),
     ),
     *edges("prosecute", S.FPN, S.PROSECUTION, notice_unpaid_or_third_breach, *_PROSECUTION_COMMON),
+    *_to_stage_matching_band("eso_ended", S.ESO, eso_no_longer_in_force),
     *edges("prosecute", S.ESO, S.PROSECUTION, eso_directions_breached, *_PROSECUTION_COMMON),
     *edges(
         "prosecute",
@@ -163,6 +169,8 @@ TRANSITIONS: Final[tuple[Edge, ...]] = (
         voluntary_support_failed,
         *_PROSECUTION_COMMON,
     ),
+    # A third breach within 3 years of 2 notices: no third notice is allowed, so prosecution is the tool left.
+    *edges("prosecute", (S.PERSISTENT, S.SEVERE, S.EARLY_HELP), S.PROSECUTION, third_breach, *_PROSECUTION_COMMON),
     *_to_stage_matching_band("record_outcome", S.PROSECUTION, outcomes_recorded),
     *edges("record_outcome", S.PROSECUTION, S.CLOSED, outcomes_recorded, *_CLOSE_FROM_LEGAL),
     *edges("close", (*SUPPORT_STAGES, *FORMAL_STAGES), S.CLOSED, closure_reason_given),
@@ -213,6 +221,20 @@ def evaluate(stage: str | None, facts: CaseFacts, now: datetime, actor: Actor) -
 def destinations(stage: str | None, trigger: str) -> list[CaseStage]:
     """Return the stages ``trigger`` can lead to from ``stage``."""
     return [CaseStage(dest) for dest in WORKFLOW.destinations(stage, trigger)]
+
+
+def verdicts(
+    stage: str | None, trigger: str, *, facts: CaseFacts, now: datetime, actor: Actor, target: str | None = None
+) -> dict[str, bool]:
+    """Return each guard's verdict on a move, by guard name: what the audit row keeps of the decision."""
+    option = WORKFLOW.explain(WORKFLOW.edge(stage, trigger, target), context(facts, now, actor))
+    return {result.name: result.met for result in option.guards}
+
+
+def roles_allowed(stage: str | None, trigger: str, target: str) -> frozenset[str]:
+    """Return the roles that may make a move (what ``audit verify`` holds each recorded actor to)."""
+    edge = WORKFLOW.edge(stage, trigger, target)
+    return LA_CASEWORK_ROLES if actor_is_la_caseworker in edge.guards else CASEWORK_ROLES
 
 
 def approval_needed(stage: str | None, trigger: str, target: str | None = None) -> str | None:

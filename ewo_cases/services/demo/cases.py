@@ -45,7 +45,7 @@ from ewo_cases.services import cases as case_service
 from ewo_cases.services.demo.calendar import school_year
 from ewo_cases.services.legal import eso as eso_service
 from ewo_cases.services.legal import notices, notices_to_improve, prosecution
-from ewo_cases.services.transitions import Inputs, apply_transition
+from ewo_cases.services.transitions import Inputs, apply_transition, improvement_period_register, period_register
 from workflows import CaseStage, ClosureReason, stage_for_band
 from workflows import legal as rules
 from workflows.attendance import Band
@@ -137,10 +137,16 @@ class Casting:
         threshold: bool = False,
         parents: int = 1,
         with_a_carer_who_is_not_a_parent: bool = False,
+        absent_in: tuple[date, date] | None = None,
     ) -> Pupil:
+        """A child of the school in one of ``bands``; ``absent_in``: with unauthorised absence in that period."""
         for pupil in db.session.scalars(self._candidates(urn, bands, threshold)):
             not_parents = [link for link in pupil.carer_links if not link.is_parent]
-            if len(_parents(pupil)) >= parents and (not_parents or not with_a_carer_who_is_not_a_parent):
+            if (
+                len(_parents(pupil)) >= parents
+                and (not_parents or not with_a_carer_who_is_not_a_parent)
+                and (absent_in is None or period_register(pupil.id, *absent_in).unauthorised)
+            ):
                 self.used.add(pupil.id)
                 return pupil
         raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
@@ -266,9 +272,23 @@ class Story:
         with self.diary.on(day):
             apply_transition(case, trigger, actor=actor, inputs=Inputs(**inputs))
 
-    def approve(self, case: Case, trigger: str, asked: date, decided: date, *, reason: str, comment: str) -> None:
+    def approve(
+        self,
+        case: Case,
+        trigger: str,
+        asked: date,
+        decided: date,
+        *,
+        reason: str,
+        comment: str,
+        parents: int | None = None,
+    ) -> None:
+        """Ask and approve ``trigger``; for penalty notices, to the first ``parents`` parents (all by default)."""
+        parent_ids = [self.parent(case, number).carer_id for number in range(parents)] if parents else None
         with self.diary.on(asked):
-            request = approvals.request(case, trigger, reason=reason, actor=case.assigned_officer)
+            request = approvals.request(
+                case, trigger, reason=reason, actor=case.assigned_officer, parent_ids=parent_ids
+            )
             db.session.flush()
         with self.diary.on(decided):
             approvals.decide(
@@ -426,6 +446,11 @@ class Story:
 
     # --- legal -----------------------------------------------------------------------------------------------
 
+    def improvement_period(self, issued: date, weeks: int = 3) -> tuple[date, date]:
+        """The days of the improvement period of a notice issued on ``issued`` (it starts once received)."""
+        received = self.diary.on_or_after(issued + timedelta(days=1))
+        return received, received + timedelta(weeks=weeks, days=-1)
+
     def notice_to_improve(self, case: Case, issued: date, *, weeks: int, outcome: date | None = None):
         received = self.diary.on_or_after(issued + timedelta(days=1))
         with self.diary.on(received):
@@ -451,12 +476,14 @@ class Story:
         if outcome is not None:
             assessed = self.diary.on_or_after(max(outcome, notice.improvement_ends_on))
             with self.diary.on(assessed):
+                register = improvement_period_register(case, notice, assessed)
                 notices_to_improve.record_notice_outcome(
                     notice,
                     case,
                     improved=False,
                     assessed_on=assessed,
-                    note="Six unauthorised sessions during the period; no contact from the family about them.",
+                    note=f"The registers show {notices_to_improve.period_text(register)} during the period; "
+                    "no contact from the family about them.",
                     actor=case.assigned_officer,
                     expected_version=notice.version,
                 )
@@ -754,7 +781,12 @@ def notice_to_improve_running(s: Story) -> None:
 
 def penalty_notices_part_paid(s: Story) -> None:
     """Penalty notices: the notice to improve failed; one parent paid, the other has not after 28 days."""
-    pupil = s.casting.child("100002", (Band.PERSISTENT, Band.SEVERE), threshold=True, parents=2)
+    # Issued in the first week of the autumn term, so its 3 school weeks are all term time; the child missed
+    # sessions without leave during them.
+    issued = s.ago(57)
+    pupil = s.casting.child(
+        "100002", (Band.PERSISTENT, Band.SEVERE), threshold=True, parents=2, absent_in=s.improvement_period(issued)
+    )
     case = s.open(pupil, _stage(pupil), s.ago(70), officer=s.cast.officer, reason="Persistent absence.")
     s.meeting(
         case,
@@ -766,7 +798,7 @@ def penalty_notices_part_paid(s: Story) -> None:
         review_on=s.ago(40),
     )
     s.record(case, RecordKind.SUPPORT_OFFERED, s.ago(65), "Mentor and family support worker offered; declined.")
-    notice = s.notice_to_improve(case, s.ago(60), weeks=3, outcome=s.ago(44))
+    notice = s.notice_to_improve(case, issued, weeks=3, outcome=s.ago(42))
     decided = s.diary.on_or_after(notice.outcome_recorded_on + timedelta(days=1))
     s.approve(
         case,
@@ -775,6 +807,7 @@ def penalty_notices_part_paid(s: Story) -> None:
         decided,
         reason="No improvement during the notice's period; both parents are liable.",
         comment="Agreed: the notice to improve was clear and support was offered.",
+        parents=2,
     )
     mother, _unpaid = s.penalty_notices(case, s.diary.on_or_after(decided + timedelta(days=1)), 2)
     s.pay(case, mother, s.diary.on_or_after(mother.received_on + timedelta(days=10)))
@@ -866,7 +899,10 @@ def eso_in_force(s: Story) -> None:
 
 def prosecution_listed(s: Story) -> None:
     """Prosecution: notices unpaid after 28 days, the information laid, the first hearing adjourned."""
-    pupil = s.casting.child("100001", (Band.PERSISTENT, Band.SEVERE), threshold=True)
+    issued = s.ago(58)  # in term time, as penalty_notices_part_paid
+    pupil = s.casting.child(
+        "100001", (Band.PERSISTENT, Band.SEVERE), threshold=True, absent_in=s.improvement_period(issued)
+    )
     officer = s.cast.officer
     case = s.open(pupil, _stage(pupil), s.ago(80), officer=officer, reason="Persistent absence.")
     s.meeting(
@@ -879,9 +915,11 @@ def prosecution_listed(s: Story) -> None:
         review_on=s.ago(55),
     )
     s.record(case, RecordKind.SUPPORT_OFFERED, s.ago(75), "Mentor and breakfast club offered; declined.")
-    notice = s.notice_to_improve(case, s.ago(70), weeks=3, outcome=s.ago(55))
+    notice = s.notice_to_improve(case, issued, weeks=3, outcome=s.ago(43))
     decided = s.diary.on_or_after(notice.outcome_recorded_on + timedelta(days=1))
-    s.approve(case, "issue_fpn", notice.outcome_recorded_on, decided, reason="No improvement.", comment="Agreed.")
+    s.approve(
+        case, "issue_fpn", notice.outcome_recorded_on, decided, reason="No improvement.", comment="Agreed.", parents=1
+    )
     s.penalty_notices(case, s.diary.on_or_after(decided + timedelta(days=1)), 1)
     s.prosecution_evidence(case, s.ago(22))
     file = s.lay(case, s.ago(18), s.ago(15), 1, court="Anytown Magistrates' Court")
@@ -971,7 +1009,7 @@ def notice_withdrawn(s: Story) -> None:
     officer = s.cast.officer
     case = s.open(pupil, CaseStage.PERSISTENT, s.ago(30), officer=officer, reason="Term-time holiday reported.")
     s.record(case, RecordKind.SUPPORT_NOT_APPROPRIATE, s.ago(25), "Holiday in term time without leave.")
-    s.approve(case, "issue_fpn", s.ago(24), s.ago(23), reason="Holiday without leave.", comment="Agreed.")
+    s.approve(case, "issue_fpn", s.ago(24), s.ago(23), reason="Holiday without leave.", comment="Agreed.", parents=1)
     [notice] = s.penalty_notices(case, s.ago(22), 1)
     with s.diary.on(s.ago(15)):
         notices.withdraw_notice(

@@ -6,7 +6,7 @@ if the workflow refuses, the caller rolls the whole change back. The rules come 
 """
 
 from ewo_cases.services.legal.caseload import LEGAL_CASELOAD_STAGES, CaseloadRow, Due, caseload, due_for
-from ewo_cases.services.legal.common import ParentChoice, needs_reason, needs_to_consider, parent_choices
+from ewo_cases.services.legal.common import ParentChoice, needs_reason, parent_choices
 from ewo_cases.services.legal.eso import (
     apply_for_eso,
     current_expiry,
@@ -39,9 +39,9 @@ from ewo_cases.services.legal.prosecution import (
     latest_prosecution,
     lay_prosecution,
     next_hearing,
-    paid_notices_in_proceedings,
     record_outcome,
     save_prosecution,
+    settled_notices_in_proceedings,
     update_hearing,
 )
 from ewo_cases.services.legal.register import RegisterFilters, register_query
@@ -68,11 +68,9 @@ __all__ = [
     "latest_prosecution",
     "lay_prosecution",
     "needs_reason",
-    "needs_to_consider",
     "next_hearing",
     "notice_status",
     "notices_for",
-    "paid_notices_in_proceedings",
     "parent_choices",
     "preview",
     "record_breach",
@@ -83,6 +81,7 @@ __all__ = [
     "record_receipt",
     "register_query",
     "save_prosecution",
+    "settled_notices_in_proceedings",
     "summarise",
     "update_eso",
     "update_hearing",

@@ -12,10 +12,9 @@ from sqlalchemy.orm import selectinload
 from ewo_cases.extensions import db
 from ewo_cases.models import Case, Eso, EsoStatus, NoticeToImprove, PenaltyNotice, Prosecution, Pupil, Role, User
 from ewo_cases.scoping import cases
-from ewo_cases.services.legal.common import long_date
 from ewo_cases.services.legal.eso import current_expiry
 from ewo_cases.services.legal.notices import NoticeStatus, summarise
-from ewo_cases.services.legal.prosecution import next_hearing, paid_notices_in_proceedings
+from ewo_cases.services.legal.prosecution import next_hearing, settled_notices_in_proceedings, settled_text
 from workflows import CaseStage
 from workflows import legal as rules
 
@@ -87,20 +86,18 @@ def _rows(found: list[Case], today: date) -> list[CaseloadRow]:
         row.due += _eso_due(records.esos.get(case.id), today)
         prosecution = records.prosecutions.get(case.id)
         row.due += _prosecution_due(prosecution, today)
-        row.warnings += [_paid_warning(notice) for notice in _paid_in_laid(prosecution)]
+        row.warnings += [_settled_warning(notice) for notice in _settled_in_laid(prosecution)]
         row.due.sort(key=lambda due: (due.on is None, due.on or date.max))
         rows.append(row)
     return rows
 
 
-def _paid_in_laid(prosecution: Prosecution | None) -> list[PenaltyNotice]:
-    return paid_notices_in_proceedings(prosecution if prosecution and prosecution.laid_on else None)
+def _settled_in_laid(prosecution: Prosecution | None) -> list[PenaltyNotice]:
+    return settled_notices_in_proceedings(prosecution if prosecution and prosecution.laid_on else None)
 
 
-def _paid_warning(notice: PenaltyNotice) -> str:
-    return (
-        f"{notice.reference} was paid on {long_date(notice.paid_on)}. Tell the court: the offence cannot be prosecuted"
-    )
+def _settled_warning(notice: PenaltyNotice) -> str:
+    return f"{settled_text(notice)}. Tell the court: the offence cannot be prosecuted"
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""What every legal step shares: the parents who may be named, date checks, and the child's needs to weigh."""
+"""What every legal step shares: the parents who may be named, date checks, and the child's needs to weigh
+(the one list of them is ``workflows.legal.considerations_before_legal_step``)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ from ewo_cases.models import (
     ParticipantRole,
     Pupil,
     PupilCarer,
-    SenStatus,
 )
 from ewo_cases.services.errors import ServiceError
+from ewo_cases.services.pupils import legal_considerations
 from ewo_cases.services.transitions import TransitionRefused, apply_transition
 
 
@@ -104,28 +105,12 @@ def check_not_before(day: date | None, earliest: date | None, *, field: str, mes
         raise ServiceError(message, field=field)
 
 
-def needs_to_consider(pupil: Pupil) -> list[str]:
-    """Return what about the child must be weighed before a legal step (an interruption, not a bar)."""
-    needs = []
-    if pupil.sen_status == SenStatus.EHCP:
-        needs.append("has an education, health and care plan")
-    elif pupil.sen_status == SenStatus.SEN_SUPPORT:
-        needs.append("receives SEN support")
-    if pupil.child_protection:
-        needs.append("has a child protection plan")
-    if pupil.looked_after:
-        needs.append("is looked after by a local authority")
-    if pupil.has_social_worker:
-        needs.append("has a social worker")
-    return needs
-
-
 def needs_reason(pupil: Pupil, considered: bool) -> str:
-    """Return the line the audit row keeps about the child's needs having been weighed."""
-    needs = needs_to_consider(pupil)
+    """Return the line the audit row keeps about the child's needs having been weighed before a legal step."""
+    needs = legal_considerations(pupil)
     if not needs or not considered:
         return ""
-    return f"Considered that {pupil.forename} " + ", ".join(needs) + "."
+    return f"Considered before this step that {pupil.forename} " + "; ".join(needs) + "."
 
 
 def long_date(day: date) -> str:

@@ -41,17 +41,26 @@ def apply_for_eso(
     hearing_on: date | None,
     notes: str,
     actor: User,
+    subject_to_care_order: bool | None = None,
     reason: str = "",
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Eso:
-    """Record an application for an order and move the case to the ESO stage."""
+    """Record an application for an order and move the case to the ESO stage.
+
+    ``subject_to_care_order`` answers, for a looked-after child, whether a care order bars the order.
+    """
     check_past(applied_on, field="applied_on", what="The date applied")
     check_not_before(
         hearing_on, applied_on, field="hearing_on", message="The hearing must be on or after the date applied"
     )
     eso = Eso(
-        case_id=case.id, status=EsoStatus.APPLIED, applied_on=applied_on, hearing_on=hearing_on, notes=notes.strip()
+        case_id=case.id,
+        status=EsoStatus.APPLIED,
+        applied_on=applied_on,
+        hearing_on=hearing_on,
+        notes=notes.strip(),
+        subject_to_care_order=subject_to_care_order,
     )
     db.session.add(eso)
     db.session.flush()
@@ -60,7 +69,7 @@ def apply_for_eso(
         case,
         "apply_eso",
         actor=actor,
-        inputs=Inputs(reason=" ".join(filter(None, (summary, reason)))),
+        inputs=Inputs(reason=" ".join(filter(None, (summary, reason))), subject_to_care_order=subject_to_care_order),
         now=now,
         expected_version=expected_version,
     )

@@ -12,7 +12,7 @@ from ewo_cases.models import Case, NoticeToImprove, User
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ServiceError, check_version
 from ewo_cases.services.legal.common import check_not_before, check_past, fire, long_date
-from ewo_cases.services.transitions import Inputs
+from ewo_cases.services.transitions import Inputs, improvement_period_register
 from workflows import CaseStage
 from workflows import legal as rules
 
@@ -113,10 +113,34 @@ def record_notice_outcome(
         field="assessed_on",
         message=f"The date assessed must be on or after the period's end ({long_date(notice.improvement_ends_on)})",
     )
+    register = improvement_period_register(case, notice, clock.today())
+    if not improved and not rules.may_find_improvement_failed(register):
+        shown = (
+            f"The registers show {period_text(register)} between {long_date(notice.improvement_starts_on)} and "
+            f"{long_date(notice.improvement_ends_on)}"
+        )
+        why = (
+            f"fewer than the {rules.NTI_MIN_WEEKS} school weeks a notice to improve must give"
+            if not rules.improvement_period_held(register)
+            else "no unauthorised absence, the only absence a penalty notice can be for"
+        )
+        raise ServiceError(f"{shown}: {why}, so it cannot be found to have failed", field="improved")
     notice.improved, notice.outcome_recorded_on, notice.outcome_note = improved, assessed_on, note.strip()
     db.session.flush()
     verdict = "improved enough" if improved else "did not improve enough"
     audit.record(
-        actor, "notice_to_improve.outcome", notice, f"Attendance {verdict} after the notice on {case}", case=case.id
+        actor,
+        "notice_to_improve.outcome",
+        notice,
+        f"Attendance {verdict} after the notice on {case} (the registers show {period_text(register)})",
+        case=case.id,
+        school_weeks=register.school_weeks,
+        unauthorised_sessions=register.unauthorised,
     )
     return notice
+
+
+def period_text(register: rules.PeriodRegister) -> str:
+    """``3 school weeks with 4 unauthorised sessions``: what the registers hold for an improvement period."""
+    weeks = f"{register.school_weeks} school week{'' if register.school_weeks == 1 else 's'}"
+    return f"{weeks} with {register.unauthorised} unauthorised session{'' if register.unauthorised == 1 else 's'}"

@@ -1,6 +1,6 @@
 """Prosecutions under Education Act 1996 s444: the file prepared before the step, laying it (a step of the
-workflow), hearings, and each parent's outcome. A notice paid for the absence prosecuted is never missed:
-the guards refuse to lay, and every hearing page warns."""
+workflow), hearings, and each parent's outcome. A notice paid or withdrawn for the absence prosecuted settles
+that offence and is never missed: the guards refuse to lay, and every hearing page warns."""
 
 from __future__ import annotations
 
@@ -70,6 +70,8 @@ def save_prosecution(
     prosecution.period_start, prosecution.period_end = period
     prosecution.court, prosecution.interview_under_caution_on = court.strip(), interview_under_caution_on
     prosecution.notes = notes.strip()
+    # Every save is a new version of the file, even of its parents alone: an approval covers one version.
+    prosecution.updated_at = clock.now()
     db.session.flush()
     _charge(prosecution, charged)
     audit.record(actor, "prosecution.prepared", prosecution, f"Prosecution file saved on {case}", case=case.id)
@@ -166,11 +168,19 @@ def notices_in_proceedings(prosecution: Prosecution) -> list[PenaltyNotice]:
     ]
 
 
-def paid_notices_in_proceedings(prosecution: Prosecution | None) -> list[PenaltyNotice]:
-    """Return the notices in the proceedings that have been paid: the offence they cover cannot be prosecuted."""
+def settled_notices_in_proceedings(prosecution: Prosecution | None) -> list[PenaltyNotice]:
+    """Return the notices in the proceedings that were paid or withdrawn: the offence they cover cannot be
+    prosecuted (2007 regulations reg 8: no proceedings for the same offence after withdrawal)."""
     if prosecution is None:
         return []
-    return [notice for notice in notices_in_proceedings(prosecution) if notice.paid_on is not None]
+    return [n for n in notices_in_proceedings(prosecution) if n.paid_on is not None or n.withdrawn_on is not None]
+
+
+def settled_text(notice: PenaltyNotice) -> str:
+    """``PN-26-0001 to Ann Smith was paid on 1 March 2026`` (or withdrawn)."""
+    if notice.paid_on is not None:
+        return f"{notice.reference} to {notice.carer.name} was paid on {long_date(notice.paid_on)}"
+    return f"{notice.reference} to {notice.carer.name} was withdrawn on {long_date(notice.withdrawn_on)}"
 
 
 # --- hearings and outcomes --------------------------------------------------------------------------------
@@ -338,7 +348,8 @@ def evidence_checklist(case: Case, prosecution: Prosecution | None, actor: User)
     verdicts, _from_here = guard_verdicts(case, facts, actor)
     met = {name: result.met for name, result in verdicts.items()}
     iuc = prosecution.interview_under_caution_on if prosecution else None
-    paid = paid_notices_in_proceedings(prosecution)
+    settled = settled_notices_in_proceedings(prosecution)
+    named = bool(prosecution and prosecution.parents)
     return [
         ChecklistItem(
             "Attendance certificate from the school",
@@ -347,11 +358,9 @@ def evidence_checklist(case: Case, prosecution: Prosecution | None, actor: User)
             "attendance_certificate",
         ),
         ChecklistItem(
-            "Formal warning letter served",
+            "Formal warning letter served on each parent prosecuted",
             met["warning_letter_served"],
-            f"Served on {long_date(facts.warning_letter_served_on)}"
-            if facts.warning_letter_served_on
-            else "Not served",
+            _warnings_detail(facts, prosecution) if named else "Name the parents in the prosecution file first",
             "letter",
         ),
         ChecklistItem(
@@ -373,12 +382,24 @@ def evidence_checklist(case: Case, prosecution: Prosecution | None, actor: User)
             "prosecution",
         ),
         ChecklistItem(
-            "No penalty notice for this absence has been paid",
-            met["no_paid_notice_for_period"] and not paid,
-            "; ".join(f"{n.reference} paid on {long_date(n.paid_on)}" for n in paid) or "None paid",
+            "No penalty notice for this absence has been paid or withdrawn",
+            named and met["no_paid_or_withdrawn_notice_for_period"] and not settled,
+            ("; ".join(settled_text(n) for n in settled) or "None paid or withdrawn")
+            if named
+            else "Name the parents in the prosecution file first: the check is of their notices",
             "penalty_notice",
         ),
     ]
+
+
+def _warnings_detail(facts: workflows.CaseFacts, prosecution: Prosecution) -> str:
+    served = {letter.parent_id: letter.served_on for letter in facts.warning_letters}
+    return "; ".join(
+        f"{parent.carer.name}: served on {long_date(served[parent.carer_id])}"
+        if parent.carer_id in served
+        else f"{parent.carer.name}: not served"
+        for parent in prosecution.parents
+    )
 
 
 def _support_detail(facts: workflows.CaseFacts) -> str:

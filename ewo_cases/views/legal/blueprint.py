@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -14,7 +14,8 @@ from ewo_cases.access import can_use
 from ewo_cases.extensions import db
 from ewo_cases.models import Approval, Case, RecordKind, Role
 from ewo_cases.scoping import case_or_404
-from ewo_cases.services.legal import needs_to_consider
+from ewo_cases.services.approvals import approved_step, why_not_usable
+from ewo_cases.services.pupils import legal_considerations
 from ewo_cases.services.transitions import load_facts
 from ewo_cases.views.case_steps import StepView, next_steps
 from forms.legal import StepForm
@@ -54,20 +55,36 @@ def step_panel(case: Case, trigger: str, *, asked: tuple[Guard, ...] = ()) -> di
     Guards in ``asked`` are answered by the page's own form, so they are shown as asked for, not as missing.
     """
     steps = [s for s in next_steps(case, load_facts(case, current_user), current_user) if s.trigger == trigger]
+    approval = latest_approval(case, trigger) if trigger in workflows.TRIGGERS_NEEDING_APPROVAL else None
     return {
         "step": _with_asked(steps[0], asked) if steps else None,
         "step_not_possible": None if steps else _not_possible(case, trigger),
-        "approval": _latest_approval(case, trigger) if trigger in workflows.TRIGGERS_NEEDING_APPROVAL else None,
-        "needs": needs_to_consider(case.pupil),
+        "approval": approval,
+        "approval_covers": approved_step(approval) if approval else "",
+        "approval_changed": why_not_usable(approval, case, current_user) if approval else [],
     }
 
 
 def prepare_step_form(form: StepForm, case: Case) -> StepForm:
-    """Ask for confirmation that the child's needs were considered, when the child has any."""
-    form.needs_to_consider = tuple(needs_to_consider(case.pupil))
+    """Before a legal step for a child with needs to weigh, the page interrupts; continuing answers it."""
+    form.needs_to_consider = tuple(legal_considerations(case.pupil))
     if not form.needs_to_consider:
         del form.needs_considered
     return form
+
+
+def interruption(case: Case, form: StepForm) -> dict[str, object] | None:
+    """The MOJ interruption card to show instead of a legal step's form until the child's needs are weighed."""
+    field = getattr(form, "needs_considered", None)
+    if field is None or field.data or request.args.get("considered"):
+        if field is not None and request.args.get("considered"):
+            field.data = True
+        return None
+    return {
+        "considerations": form.needs_to_consider,
+        "continue_href": url_for(request.endpoint, **request.view_args, considered=1),
+        "back_href": url_for("cases.show", case_id=case.id),
+    }
 
 
 def considered(form: StepForm) -> bool:
@@ -88,7 +105,7 @@ def _not_possible(case: Case, trigger: str) -> str:
     return TransitionNotAllowed(trigger, case.stage.value, labels=workflows.WORKFLOW.labels).user_message
 
 
-def _latest_approval(case: Case, trigger: str) -> Approval | None:
+def latest_approval(case: Case, trigger: str) -> Approval | None:
     return db.session.scalars(
         sa.select(Approval).where(Approval.case_id == case.id, Approval.trigger == trigger).order_by(Approval.id.desc())
     ).first()

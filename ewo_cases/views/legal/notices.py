@@ -12,13 +12,16 @@ from ewo_cases.models import Case, PenaltyNotice
 from ewo_cases.services import legal
 from ewo_cases.services.legal.common import long_date, needs_reason
 from ewo_cases.services.legal.notices import NoticePreview
-from ewo_cases.services.transitions import load_facts
+from ewo_cases.services.legal.notices_to_improve import period_text
+from ewo_cases.services.transitions import improvement_period_register, load_facts
 from ewo_cases.views import render_case_page, saved, status_for
 from ewo_cases.views.legal.blueprint import (
     CASE_URL,
     LEGAL_STAFF,
     bp,
     considered,
+    interruption,
+    latest_approval,
     load_case,
     one_on_case,
     prepare_step_form,
@@ -114,13 +117,16 @@ def notice_outcome(case_id: int):
         flash("Outcome of the notice to improve saved.", "success")
         return _to_show(case, "notice-to-improve")
     today = clock.today()
+    register = improvement_period_register(case, notice, today)
     return render_case_page(
         "legal/notice_outcome.html",
         case,
         status_for(form),
         form=form,
         notice=notice,
-        period_over=rules.improvement_period_over(notice.improvement_ends_on, today),
+        period_over=register is not None,
+        register=period_text(register) if register else "",
+        period_held=rules.may_find_improvement_failed(register),
         open_for_outcome=case.stage == CaseStage.NOTICE_TO_IMPROVE,
     )
 
@@ -134,7 +140,9 @@ def new_penalty_notices(case_id: int):
     """Issue penalty notices, one to each s576 parent chosen, showing first or second and the amount."""
     case = load_case(case_id)
     previews = legal.preview(case, clock.today())
-    form = prepare_step_form(PenaltyNoticesForm(data={"case_version": case.version}), case)
+    asked = latest_approval(case, "issue_fpn")
+    parents = asked.parent_ids if asked and asked.used_at is None else None
+    form = prepare_step_form(PenaltyNoticesForm(data={"case_version": case.version, "parents": parents}), case)
     form.parents.choices = [SelectChoice(preview.parent.id, preview.parent.name) for preview in previews]
     if form.validate_on_submit() and (
         issued := saved(
@@ -160,6 +168,7 @@ def new_penalty_notices(case_id: int):
         status_for(form),
         form=form,
         parent_items=[_parent_item(preview) for preview in previews],
+        interruption=interruption(case, form),
         at_notice_to_improve=case.stage == CaseStage.NOTICE_TO_IMPROVE,
         support_not_appropriate=facts.support_not_appropriate_reason,
         **step_panel(case, "issue_fpn", asked=(each_parent_under_notice_cap,)),

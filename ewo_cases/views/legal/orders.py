@@ -11,7 +11,6 @@ from ewo_cases.extensions import db
 from ewo_cases.models import Case, Eso, EsoStatus, User
 from ewo_cases.services import legal
 from ewo_cases.services.legal.common import long_date, needs_reason
-from ewo_cases.services.transitions import load_facts
 from ewo_cases.views import render_case_page, saved, status_for
 from ewo_cases.views.case_steps import officer_choices
 from ewo_cases.views.legal.blueprint import (
@@ -19,12 +18,14 @@ from ewo_cases.views.legal.blueprint import (
     LEGAL_STAFF,
     bp,
     considered,
+    interruption,
     load_case,
     prepare_step_form,
     step_panel,
 )
 from forms.legal import EsoApplicationForm, EsoBreachForm, EsoExtensionForm, EsoForm
 from workflows import legal as rules
+from workflows.cases.guards import child_not_in_care
 
 
 def _to_order(case: Case):
@@ -41,6 +42,8 @@ def new_eso(case_id: int):
     """Apply for an education supervision order."""
     case = load_case(case_id)
     form = prepare_step_form(EsoApplicationForm(data={"case_version": case.version}), case)
+    if not case.pupil.looked_after:
+        del form.subject_to_care_order
     if form.validate_on_submit() and saved(
         form,
         lambda: legal.apply_for_eso(
@@ -49,16 +52,27 @@ def new_eso(case_id: int):
             hearing_on=form.hearing_on.data,
             notes=form.notes.data or "",
             actor=current_user,
+            subject_to_care_order=_care_order_answer(form),
             reason=needs_reason(case.pupil, considered(form)),
             expected_version=form.case_version.data,
         ),
     ):
         flash("Application for an education supervision order recorded.", "success")
         return _to_order(case)
-    facts = load_facts(case, current_user)
     return render_case_page(
-        "legal/eso_new.html", case, status_for(form), form=form, facts=facts, **step_panel(case, "apply_eso")
+        "legal/eso_new.html",
+        case,
+        status_for(form),
+        form=form,
+        interruption=interruption(case, form),
+        **step_panel(case, "apply_eso", asked=(child_not_in_care,)),
     )
+
+
+def _care_order_answer(form: EsoApplicationForm) -> bool | None:
+    """The answer to "is the child subject to a care order?", asked only when the child is looked after."""
+    field = getattr(form, "subject_to_care_order", None)
+    return None if field is None else field.data == "yes"
 
 
 @bp.route(f"{CASE_URL}/eso", methods=["GET", "POST"])

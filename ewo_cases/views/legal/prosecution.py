@@ -19,6 +19,7 @@ from ewo_cases.views.legal.blueprint import (
     bp,
     considered,
     evidence_links,
+    interruption,
     load_case,
     prepare_step_form,
     step_panel,
@@ -111,8 +112,9 @@ def lay_prosecution(case_id: int):
         form=form,
         draft=draft,
         checklist=legal.evidence_checklist(case, draft, current_user) if draft else [],
-        paid=legal.paid_notices_in_proceedings(draft),
+        paid=legal.settled_notices_in_proceedings(draft),
         evidence_links=evidence_links(case),
+        interruption=interruption(case, form),
         **step_panel(case, "prosecute"),
     )
 
@@ -161,7 +163,7 @@ def new_hearing(case_id: int):
         status_for(form),
         form=form,
         hearing=None,
-        paid=legal.paid_notices_in_proceedings(laid),
+        paid=legal.settled_notices_in_proceedings(laid),
     )
 
 
@@ -204,7 +206,7 @@ def edit_hearing(case_id: int, hearing_id: int):
         status_for(form),
         form=form,
         hearing=hearing,
-        paid=legal.paid_notices_in_proceedings(laid),
+        paid=legal.settled_notices_in_proceedings(laid),
     )
 
 

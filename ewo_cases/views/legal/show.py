@@ -41,7 +41,7 @@ def show(case_id: int):
         eso_expiry=legal.current_expiry(eso) if eso else None,
         prosecution=prosecution,
         checklist=legal.evidence_checklist(case, prosecution, current_user) if prosecution else [],
-        paid_in_proceedings=legal.paid_notices_in_proceedings(prosecution),
+        paid_in_proceedings=legal.settled_notices_in_proceedings(prosecution),
         next_hearing=legal.next_hearing(prosecution, today),
         possible={trigger: bool(workflows.destinations(case.stage, trigger)) for trigger in STEPS},
         evidence_links=evidence_links(case),

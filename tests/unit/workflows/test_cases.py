@@ -40,6 +40,7 @@ from workflows import (
     ProsecutedParentFacts,
     ProsecutionFacts,
     TransitionNotAllowed,
+    WarningLetterFacts,
     WorkflowError,
     approval_needed,
     approval_to_use,
@@ -53,7 +54,7 @@ from workflows import (
     replay,
     stage_for_band,
 )
-from workflows.legal import Section444, Sentence, Verdict
+from workflows.legal import PeriodRegister, SchoolWeek, Section444, Sentence, Verdict
 
 NOW = datetime(2025, 3, 3, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 TODAY = date(2025, 3, 3)
@@ -63,12 +64,23 @@ MANAGER_ID = 9
 
 #: Parent 1 has had two notices (both paid, for earlier absence) so is at the cap; parent 2 has had none.
 PARENT_AT_CAP, PARENT_FREE = 1, 2
+#: The audit row that put the case in its current stage, and the prosecution file as (id, version).
+STAGE_ENTERED_BY = 77
+PROSECUTION_FILE = (5, 3)
 
 
 def approval(trigger: str, id_: int = 1, **changes: Any) -> ApprovalFacts:
-    """Return a usable approval of ``trigger``: requested by the officer, approved by a manager."""
+    """Return a usable approval of ``trigger``, asked for in the current stage, approved by a manager."""
     base = ApprovalFacts(
-        id=id_, trigger=trigger, requested_by=OFFICER.id, decided_by=MANAGER_ID, approved=True, reason="Agreed"
+        id=id_,
+        trigger=trigger,
+        requested_by=OFFICER.id,
+        decided_by=MANAGER_ID,
+        approved=True,
+        reason="Agreed",
+        stage_entered_by=STAGE_ENTERED_BY,
+        parent_ids=(PARENT_FREE,) if trigger == "issue_fpn" else (PARENT_AT_CAP,) if trigger == "prosecute" else (),
+        prosecution_file=PROSECUTION_FILE if trigger == "prosecute" else None,
     )
     return replace(base, **changes)
 
@@ -80,6 +92,11 @@ ALL_APPROVALS = tuple(approval(trigger, id_) for id_, trigger in enumerate(APPRO
 def approvals_without(trigger: str) -> tuple[ApprovalFacts, ...]:
     """Return every usable approval except the one for ``trigger``."""
     return tuple(a for a in ALL_APPROVALS if a.trigger != trigger)
+
+
+def approvals_with(trigger: str, **changes: Any) -> tuple[ApprovalFacts, ...]:
+    """Return every usable approval, the one for ``trigger`` changed (to match other changed facts)."""
+    return tuple(replace(a, **changes) if a.trigger == trigger else a for a in ALL_APPROVALS)
 
 
 OLD_NOTICES = (
@@ -107,18 +124,35 @@ PROSECUTION = ProsecutionFacts(
             PARENT_AT_CAP, section=Section444.S444_1, verdict=Verdict.GUILTY, sentences=(Sentence.FINE,)
         ),
     ),
+    file=PROSECUTION_FILE,
 )
 
-#: A case on which every guard holds, whatever the edge (the band is set per edge).
+
+def weeks(first_monday: date, *unauthorised: int) -> tuple[SchoolWeek, ...]:
+    """Return consecutive school weeks from ``first_monday`` with these unauthorised sessions (10 possible)."""
+    return tuple(
+        SchoolWeek(date.fromordinal(first_monday.toordinal() + 7 * n), 10, count)
+        for n, count in enumerate(unauthorised)
+    )
+
+
+#: The absence the later old notice was for (April–May 2024), then a new breach in January–February 2025.
+BREACH_AFTER_NOTICES = weeks(date(2024, 4, 15), 3, 3, 3, 3, 3, 3) + weeks(date(2025, 1, 6), 0, 2, 2, 2, 2, 2, 0, 0)
+#: Only the absence the notices were already for: measured again, it would meet the threshold too.
+NO_NEW_BREACH = weeks(date(2024, 4, 15), 3, 3, 3, 3, 3, 3) + weeks(date(2025, 1, 6), 1, 1, 1, 1, 1, 0, 0, 0)
+
+#: A case on which every guard holds, whatever the edge (the band is set per edge, and EDGE_FACTS adds the
+#: few facts that are the opposite of another edge's).
 FULL = CaseFacts(
     band=Band.PERSISTENT,
-    pupil_on_roll=True,
     actor_may_work_for_school=True,
+    stage_entered_by=STAGE_ENTERED_BY,
     override_reason="Referred by the school",
     closure_reason=ClosureReason.IMPROVED,
     reopen_reason="Attendance has fallen again",
     fpn_parent_ids=(PARENT_FREE,),
     penalty_threshold_met=True,
+    school_weeks=BREACH_AFTER_NOTICES,
     attendance_certificate=True,
     meetings=(MeetingFacts(held_on=date(2025, 1, 10), family_attended=True),),
     action_plan_on=date(2025, 1, 10),
@@ -128,12 +162,13 @@ FULL = CaseFacts(
     support_offered=True,
     support_not_appropriate_reason="Term-time holiday",
     support_failed_reason="The family declined every offer of support",
-    warning_letter_served_on=date(2025, 2, 3),
+    warning_letters=(WarningLetterFacts(PARENT_AT_CAP, date(2025, 2, 3)),),
     notice_to_improve=NoticeToImproveFacts(
         improvement_starts_on=date(2025, 1, 13),
         improvement_ends_on=date(2025, 2, 10),
         sufficient_improvement_described=True,
         improved=False,
+        register=PeriodRegister(school_weeks=4, possible=40, unauthorised=6),
     ),
     penalty_notices=OLD_NOTICES,
     social_care_consulted_on=date(2025, 2, 3),
@@ -142,6 +177,7 @@ FULL = CaseFacts(
         made_on=date(2024, 10, 1),
         expires_on=date(2025, 10, 1),
         breaches=(date(2025, 1, 6), date(2025, 2, 3)),
+        refused_or_discharged=True,
     ),
     eso_considered_reason="An ESO was made and its directions were not followed",
     prosecution=PROSECUTION,
@@ -153,7 +189,7 @@ B = Band
 BEFORE_LEGAL = (S.AT_RISK, S.PERSISTENT, S.SEVERE, S.EARLY_HELP, S.PARENTING_CONTRACT)
 NOT_LEGAL = (*BEFORE_LEGAL, S.NOTICE_TO_IMPROVE)
 
-OPEN = ("pupil_on_roll", "actor_may_work_for_school")
+OPEN = ("actor_may_work_for_school",)
 EARLY_HELP = ("family_meeting_recorded", "action_plan_exists", "family_consent_recorded", "lead_practitioner_named")
 CONTRACT = ("family_meeting_recorded", "action_plan_exists", "contract_recorded")
 NTI = ("threshold_met_or_reason", "support_offered", "improvement_period_set")
@@ -178,7 +214,8 @@ PROSECUTE = (
     "attendance_certificate_obtained",
     "eso_considered",
     "prosecution_prepared",
-    "no_paid_notice_for_period",
+    "no_paid_or_withdrawn_notice_for_period",
+    "no_payment_period_running",
     "actor_is_la_caseworker",
     "approved_prosecute",
 )
@@ -199,6 +236,10 @@ EXPECTED_EDGES: list[tuple[str, str, CaseStage, Band, tuple[str, ...]]] = [
         for s in (S.PERSISTENT, S.SEVERE, S.EARLY_HELP)
     ],
     *[(s, "issue_notice_to_improve", S.NOTICE_TO_IMPROVE, B.PERSISTENT, NTI) for s in BEFORE_LEGAL],
+    *[
+        (S.NOTICE_TO_IMPROVE, "nti_complied", s, b, ("improvement_period_succeeded", f"band_is_{b}"))
+        for s, b in ((S.AT_RISK, B.AT_RISK), (S.PERSISTENT, B.PERSISTENT), (S.SEVERE, B.SEVERE))
+    ],
     (S.NOTICE_TO_IMPROVE, "issue_fpn", S.FPN, B.PERSISTENT, ("improvement_period_failed", *FPN)),
     *[(s, "issue_fpn", S.FPN, B.PERSISTENT, ("support_not_appropriate", *FPN)) for s in BEFORE_LEGAL],
     (S.FPN, "fpn_resolved", S.AT_RISK, B.AT_RISK, ("all_notices_resolved", "band_is_at_risk")),
@@ -210,10 +251,18 @@ EXPECTED_EDGES: list[tuple[str, str, CaseStage, Band, tuple[str, ...]]] = [
         for s in (S.PERSISTENT, S.SEVERE, S.EARLY_HELP, S.PARENTING_CONTRACT, S.NOTICE_TO_IMPROVE)
     ],
     (S.FPN, "prosecute", S.PROSECUTION, B.PERSISTENT, ("notice_unpaid_or_third_breach", *PROSECUTE)),
+    *[
+        (S.ESO, "eso_ended", s, b, ("eso_no_longer_in_force", f"band_is_{b}"))
+        for s, b in ((S.AT_RISK, B.AT_RISK), (S.PERSISTENT, B.PERSISTENT), (S.SEVERE, B.SEVERE))
+    ],
     (S.ESO, "prosecute", S.PROSECUTION, B.PERSISTENT, ("eso_directions_breached", *PROSECUTE)),
     *[
         (s, "prosecute", S.PROSECUTION, B.PERSISTENT, ("voluntary_support_failed", *PROSECUTE))
         for s in (S.PARENTING_CONTRACT, S.NOTICE_TO_IMPROVE)
+    ],
+    *[
+        (s, "prosecute", S.PROSECUTION, B.PERSISTENT, ("third_breach", *PROSECUTE))
+        for s in (S.PERSISTENT, S.SEVERE, S.EARLY_HELP)
     ],
     (S.PROSECUTION, "record_outcome", S.AT_RISK, B.AT_RISK, ("outcomes_recorded", "band_is_at_risk")),
     (S.PROSECUTION, "record_outcome", S.PERSISTENT, B.PERSISTENT, ("outcomes_recorded", "band_is_persistent")),
@@ -226,13 +275,13 @@ EXPECTED_EDGES: list[tuple[str, str, CaseStage, Band, tuple[str, ...]]] = [
     (S.CLOSED, "reopen", S.SEVERE, B.SEVERE, ("reopen_reason_given", "band_is_severe")),
 ]
 
-THRESHOLD = "The penalty threshold is met: 10 unauthorised sessions in 10 school weeks"
+THRESHOLD = "The penalty threshold is met: 10 or more unauthorised sessions in some 10 school weeks this school year"
+AS_IT_NOW_STANDS = "as it now stands, and it is not yet used"
 OVERRIDE = "or a manager other than the requester has approved an override with a reason"
 
 #: Every guard: the sentence shown to the user and the record that satisfies it.
 GUARDS: dict[str, tuple[str, str]] = {
-    "pupil_on_roll": ("The pupil is on the roll of a school", "pupil"),
-    "actor_may_work_for_school": ("You may work with the pupil's school", "pupil"),
+    "actor_may_work_for_school": ("The pupil is on the roll of a school you may work with", "pupil"),
     "band_is_at_risk_or_override": (
         "The attendance band is at risk, or a reason for opening at this stage is given",
         "attendance",
@@ -261,7 +310,8 @@ GUARDS: dict[str, tuple[str, str]] = {
     "lead_practitioner_named": ("A lead practitioner has been named", "lead_practitioner"),
     "contract_recorded": ("The contract's terms, parties and review date have been recorded", "contract"),
     "threshold_met_or_reason": (
-        "The penalty threshold is met (10 unauthorised sessions in 10 school weeks), or a reason to act is recorded",
+        "The penalty threshold is met (10 or more unauthorised sessions in some 10 school weeks this school year), "
+        "or a reason to act is recorded",
         "attendance",
     ),
     "support_offered": ("Support offered to the family has been recorded", "action_plan"),
@@ -270,7 +320,12 @@ GUARDS: dict[str, tuple[str, str]] = {
         "notice_to_improve",
     ),
     "improvement_period_failed": (
-        "The improvement period has ended without the required improvement",
+        "The improvement period has ended without the required improvement, and the registers show it held at "
+        "least 3 school weeks with unauthorised absence in them",
+        "notice_to_improve",
+    ),
+    "improvement_period_succeeded": (
+        "The improvement period has ended and attendance improved enough",
         "notice_to_improve",
     ),
     "support_not_appropriate": (
@@ -285,38 +340,55 @@ GUARDS: dict[str, tuple[str, str]] = {
     ),
     "actor_is_la_caseworker": ("You are a local-authority officer or manager", "role"),
     "approved_issue_fpn": (
-        "A manager other than the requester has approved issuing the penalty notices, and it is not yet used",
+        f"A manager other than the requester has approved issuing the penalty notices {AS_IT_NOW_STANDS}",
         "approval",
     ),
     "approved_apply_eso": (
-        "A manager other than the requester has approved applying for an education supervision order, "
-        "and it is not yet used",
+        "A manager other than the requester has approved applying for an education supervision order "
+        f"{AS_IT_NOW_STANDS}",
         "approval",
     ),
     "approved_prosecute": (
-        "A manager other than the requester has approved prosecuting, and it is not yet used",
+        f"A manager other than the requester has approved prosecuting {AS_IT_NOW_STANDS}",
         "approval",
     ),
     "approved_close": (
-        "A manager other than the requester has approved closing the case from a legal stage, and it is not yet used",
+        f"A manager other than the requester has approved closing the case from a legal stage {AS_IT_NOW_STANDS}",
         "approval",
     ),
-    "all_notices_resolved": ("Every penalty notice on the case has been paid or withdrawn", "penalty_notice"),
+    "all_notices_resolved": (
+        "The case has penalty notices, and every one has been paid, withdrawn or prosecuted",
+        "penalty_notice",
+    ),
     "voluntary_support_failed": (
         "Voluntary support has been tried and has failed or been refused, and this is recorded",
         "action_plan",
     ),
     "social_care_consulted": ("Children's social care has been consulted", "eso"),
-    "child_not_in_care": ("The child is not in the care of a local authority", "eso"),
+    "child_not_in_care": (
+        "The child is not in the care of a local authority under a care order (asked on the application when the "
+        "child is looked after)",
+        "eso",
+    ),
+    "eso_no_longer_in_force": (
+        "The education supervision order has ended: refused by the court, discharged, or expired",
+        "eso",
+    ),
     "notice_unpaid_or_third_breach": (
-        "Each parent to be prosecuted has a notice unpaid 28 days after receipt, or 2 notices and a new breach",
+        "Each parent to be prosecuted has a notice unpaid 28 days after receipt, or 2 notices and a new breach "
+        "of the threshold since the later notice's absence",
+        "penalty_notice",
+    ),
+    "third_breach": (
+        "Each parent to be prosecuted has had 2 penalty notices for this child within 3 years, and the threshold "
+        "has been met again since the later notice's absence (a third notice is not allowed)",
         "penalty_notice",
     ),
     "eso_directions_breached": (
         "Persistent failure to follow the ESO's directions has been recorded (at least 2 breaches)",
         "eso",
     ),
-    "warning_letter_served": ("A formal warning letter has been served", "letter"),
+    "warning_letter_served": ("A formal warning letter has been served on each parent to be prosecuted", "letter"),
     "attendance_certificate_obtained": (
         "The school has provided a certificate of the pupil's attendance",
         "attendance",
@@ -329,8 +401,13 @@ GUARDS: dict[str, tuple[str, str]] = {
         "The prosecution names each parent with the s444 offence, and the absence period it covers",
         "prosecution",
     ),
-    "no_paid_notice_for_period": (
-        "No penalty notice for the same absence has been paid by a parent being prosecuted",
+    "no_paid_or_withdrawn_notice_for_period": (
+        "No penalty notice for the same absence to a parent being prosecuted has been paid or withdrawn: either "
+        "means no proceedings for that offence",
+        "penalty_notice",
+    ),
+    "no_payment_period_running": (
+        "No penalty notice to a parent being prosecuted can still be paid: each was received more than 28 days ago",
         "penalty_notice",
     ),
     "outcomes_recorded": ("An outcome has been recorded for every parent prosecuted", "prosecution"),
@@ -344,12 +421,22 @@ PAID_FOR_PROSECUTED_PERIOD = PenaltyNoticeFacts(
     issued_on=date(2025, 1, 20),
     received_on=date(2025, 1, 22),
     paid_on=date(2025, 2, 5),
-    period=(date(2025, 1, 6), date(2025, 1, 17)),
+    period=(date(2025, 1, 6), date(2025, 1, 10)),
 )
+#: Received 5 days before today: its 28 days to pay are still running.
+STILL_PAYABLE = PenaltyNoticeFacts(
+    parent_id=PARENT_AT_CAP,
+    issued_on=date(2025, 2, 24),
+    received_on=date(2025, 2, 26),
+    period=(date(2024, 11, 4), date(2024, 12, 13)),
+)
+COMPLIED = replace(FULL.notice_to_improve, improved=True)
+
+#: The facts an edge needs that are the opposite of another edge's (FULL has the notice to improve failed).
+EDGE_FACTS: dict[str, dict[str, Any]] = {"nti_complied": {"notice_to_improve": COMPLIED}}
 
 #: For every guard, the smallest change to FULL that makes it fail (and leaves the other guards of its edges met).
 BREAKS: dict[str, dict[str, Any]] = {
-    "pupil_on_roll": {"pupil_on_roll": False},
     "actor_may_work_for_school": {"actor_may_work_for_school": False},
     "band_is_at_risk_or_override": {"band": B.NONE, "override_reason": " "},
     "band_is_persistent_or_override": {"band": B.NONE, "override_reason": ""},
@@ -372,12 +459,16 @@ BREAKS: dict[str, dict[str, Any]] = {
         "notice_to_improve": NoticeToImproveFacts(date(2025, 1, 13), date(2025, 3, 3), True),  # 7 weeks
     },
     "improvement_period_failed": {
-        "notice_to_improve": NoticeToImproveFacts(date(2025, 1, 13), date(2025, 2, 10), True, improved=True),
+        "notice_to_improve": replace(FULL.notice_to_improve, register=PeriodRegister(2, 20, 6)),
     },
+    "improvement_period_succeeded": {"notice_to_improve": replace(COMPLIED, improvement_ends_on=date(2025, 3, 4))},
     "support_not_appropriate": {"support_not_appropriate_reason": "  "},
     "penalty_threshold_met": {"penalty_threshold_met": False},
-    "parents_named_for_notice": {"fpn_parent_ids": ()},
-    "each_parent_under_notice_cap": {"fpn_parent_ids": (PARENT_FREE, PARENT_AT_CAP)},
+    "parents_named_for_notice": {"fpn_parent_ids": (), "approvals": approvals_with("issue_fpn", parent_ids=())},
+    "each_parent_under_notice_cap": {
+        "fpn_parent_ids": (PARENT_FREE, PARENT_AT_CAP),
+        "approvals": approvals_with("issue_fpn", parent_ids=(PARENT_FREE, PARENT_AT_CAP)),
+    },
     "actor_is_la_caseworker": {"actor": SCHOOL_LEAD},
     "approved_issue_fpn": {"approvals": approvals_without("issue_fpn")},
     "approved_apply_eso": {"approvals": approvals_without("apply_eso")},
@@ -386,16 +477,19 @@ BREAKS: dict[str, dict[str, Any]] = {
     "all_notices_resolved": {"penalty_notices": (*OLD_NOTICES, UNPAID_NOTICE)},
     "voluntary_support_failed": {"support_failed_reason": ""},
     "social_care_consulted": {"social_care_consulted_on": None},
-    "child_not_in_care": {"in_care_of_local_authority": True},
-    "notice_unpaid_or_third_breach": {"penalty_threshold_met": False},
+    "child_not_in_care": {"looked_after": True},
+    "eso_no_longer_in_force": {"eso": replace(FULL.eso, refused_or_discharged=False)},
+    "notice_unpaid_or_third_breach": {"school_weeks": NO_NEW_BREACH},
+    "third_breach": {"school_weeks": NO_NEW_BREACH},
     "eso_directions_breached": {"eso": replace(FULL.eso, breaches=(date(2025, 1, 6),))},
-    "warning_letter_served": {"warning_letter_served_on": None},
+    "warning_letter_served": {"warning_letters": (WarningLetterFacts(PARENT_FREE, date(2025, 2, 3)),)},
     "attendance_certificate_obtained": {"attendance_certificate": False},
     "eso_considered": {"eso_considered_reason": "", "eso": replace(FULL.eso, applied_on=None)},
     "prosecution_prepared": {
         "prosecution": replace(PROSECUTION, parents=(replace(PROSECUTION.parents[0], section=None),)),
     },
-    "no_paid_notice_for_period": {"penalty_notices": (*OLD_NOTICES, PAID_FOR_PROSECUTED_PERIOD)},
+    "no_paid_or_withdrawn_notice_for_period": {"penalty_notices": (*OLD_NOTICES, PAID_FOR_PROSECUTED_PERIOD)},
+    "no_payment_period_running": {"penalty_notices": (*OLD_NOTICES, STILL_PAYABLE)},
     "outcomes_recorded": {
         "prosecution": replace(PROSECUTION, parents=(replace(PROSECUTION.parents[0], verdict=None),))
     },
@@ -404,9 +498,10 @@ BREAKS: dict[str, dict[str, Any]] = {
 }
 
 
-def situation(band: Band, changes: dict[str, Any] | None = None) -> tuple[CaseFacts, Actor]:
-    """Return FULL at ``band`` with ``changes`` applied on top (an ``actor`` change replaces the officer)."""
-    merged = {"band": band, **(changes or {})}
+def situation(band: Band, changes: dict[str, Any] | None = None, trigger: str = "") -> tuple[CaseFacts, Actor]:
+    """Return FULL at ``band`` with the trigger's EDGE_FACTS and ``changes`` applied on top (an ``actor`` change
+    replaces the officer)."""
+    merged = {"band": band, **EDGE_FACTS.get(trigger, {}), **(changes or {})}
     actor = merged.pop("actor", OFFICER)
     return replace(FULL, **merged), actor
 
@@ -442,7 +537,7 @@ def test_every_guard_has_its_sentence_and_record_key() -> None:
 def test_edge_is_allowed_when_every_record_is_present(
     source: str, trigger: str, dest: CaseStage, band: Band, guards: tuple[str, ...]
 ) -> None:
-    facts, actor = situation(band)
+    facts, actor = situation(band, trigger=trigger)
     assert fire(source, trigger, facts=facts, now=NOW, actor=actor, target=dest) is dest
 
 
@@ -450,7 +545,7 @@ def test_edge_is_allowed_when_every_record_is_present(
 def test_guard_refuses_with_exactly_its_sentence(
     source: str, trigger: str, dest: CaseStage, band: Band, guard: str
 ) -> None:
-    facts, actor = situation(band, BREAKS[guard])
+    facts, actor = situation(band, BREAKS[guard], trigger)
     with pytest.raises(GuardFailed) as refused:
         fire(source, trigger, facts=facts, now=NOW, actor=actor, target=dest)
     assert refused.value.trigger == trigger
@@ -461,7 +556,7 @@ def test_guard_refuses_with_exactly_its_sentence(
 def test_evaluate_shows_the_one_missing_guard_and_its_record(
     source: str, trigger: str, dest: CaseStage, band: Band, guard: str
 ) -> None:
-    facts, actor = situation(band, BREAKS[guard])
+    facts, actor = situation(band, BREAKS[guard], trigger)
     option = next(o for o in evaluate(source, facts, NOW, actor) if o.trigger == trigger and o.target is dest)
     assert not option.allowed
     assert [(r.name, r.message, r.record) for r in option.guards if not r.met] == [(guard, *GUARDS[guard])]
@@ -478,6 +573,8 @@ def test_evaluate_lists_every_edge_leaving_the_stage_without_moving(stage: str) 
 def test_evaluate_marks_triggers_that_need_a_destination() -> None:
     needs = {(o.trigger, o.needs_target) for o in evaluate(S.FPN, FULL, NOW, OFFICER)}
     assert needs == {("fpn_resolved", True), ("prosecute", False), ("close", False)}
+    needs = {(o.trigger, o.needs_target) for o in evaluate(S.ESO, FULL, NOW, OFFICER)}
+    assert needs == {("eso_ended", True), ("prosecute", False), ("close", False)}
 
 
 # --- moves that do not exist ---
@@ -606,7 +703,7 @@ def test_an_improvement_period_still_running_blocks_the_penalty_notice() -> None
     running = replace(FULL, notice_to_improve=replace(FULL.notice_to_improve, improvement_ends_on=date(2025, 3, 10)))
     with pytest.raises(GuardFailed) as refused:
         fire(S.NOTICE_TO_IMPROVE, "issue_fpn", facts=running, now=NOW, actor=OFFICER)
-    assert refused.value.reasons == ["The improvement period has ended without the required improvement"]
+    assert refused.value.reasons == [GUARDS["improvement_period_failed"][0]]
 
 
 def test_a_notice_in_its_payment_period_cannot_be_prosecuted() -> None:
@@ -616,10 +713,15 @@ def test_a_notice_in_its_payment_period_cannot_be_prosecuted() -> None:
         penalty_threshold_met=False,
         penalty_notices=(UNPAID_NOTICE,),
         prosecution=replace(PROSECUTION, parents=(parent,)),
+        warning_letters=(WarningLetterFacts(PARENT_FREE, date(2025, 2, 3)),),
     )
     due = datetime(2025, 3, 27, 10, 0, tzinfo=ZoneInfo("Europe/London"))  # day 29 after receipt on 26 Feb
-    with pytest.raises(GuardFailed):
+    with pytest.raises(GuardFailed) as refused:
         fire(S.FPN, "prosecute", facts=facts, now=due.replace(day=26), actor=OFFICER)
+    assert refused.value.reasons == [
+        GUARDS["notice_unpaid_or_third_breach"][0],
+        GUARDS["no_payment_period_running"][0],
+    ]
     assert fire(S.FPN, "prosecute", facts=facts, now=due, actor=OFFICER) is S.PROSECUTION
 
 
@@ -634,7 +736,7 @@ def test_a_paid_notice_of_unknown_period_blocks_prosecution_unless_issued_before
     paid = PenaltyNoticeFacts(PARENT_AT_CAP, issued_on, received_on=issued_on, paid_on=issued_on, on_this_case=False)
     facts = replace(FULL, penalty_notices=(*OLD_NOTICES, paid))
     prosecute = next(o for o in evaluate(S.ESO, facts, NOW, OFFICER) if o.trigger == "prosecute")
-    assert prosecute.missing == ([GUARDS["no_paid_notice_for_period"][0]] if blocks else [])
+    assert prosecute.missing == ([GUARDS["no_paid_or_withdrawn_notice_for_period"][0]] if blocks else [])
 
 
 # --- approvals ---

@@ -71,7 +71,7 @@ def test_a_paid_withdrawn_or_unreceived_notice_is_never_due() -> None:
     assert not legal.payment_period_running(None, late)
 
 
-@given(st.dates(), st.integers(min_value=0, max_value=60))
+@given(st.dates(max_value=date(9000, 1, 1)), st.integers(min_value=0, max_value=60))
 def test_the_amount_only_goes_up_with_time(received_on: date, days: int) -> None:
     paid_on = received_on + timedelta(days=days)
     expected = 80 if days <= 21 else 160 if days <= 28 else None
@@ -303,3 +303,56 @@ def test_outcome_problems(verdict: Verdict | None, sentences: list[Sentence], pr
 )
 def test_periods_overlap_inclusively(other: tuple[date, date], overlap: bool) -> None:
     assert legal.periods_overlap((date(2025, 1, 6), date(2025, 1, 31)), other) is overlap
+
+
+# --- a new breach of the threshold, and what a notice to improve's period held ---
+
+
+def school_weeks(first_monday: date, *unauthorised: int) -> list[legal.SchoolWeek]:
+    return [legal.SchoolWeek(first_monday + timedelta(weeks=n), 10, count) for n, count in enumerate(unauthorised)]
+
+
+@pytest.mark.parametrize(
+    ("after", "breach"),
+    [
+        (date(2025, 1, 5), True),  # every week counts
+        (date(2025, 1, 6), False),  # the week starting on the day itself is the old absence's
+        (date(2025, 1, 13), False),
+    ],
+)
+def test_threshold_met_after_counts_only_weeks_starting_after_the_day(after: date, breach: bool) -> None:
+    weeks = school_weeks(date(2025, 1, 6), 4, 3, 3)
+    assert legal.threshold_met_after(weeks, after) is breach
+
+
+def test_threshold_met_after_slides_a_window_of_10_school_weeks() -> None:
+    assert legal.threshold_met_after(school_weeks(date(2025, 1, 6), *([1] * 10)), date(2025, 1, 1))
+    assert not legal.threshold_met_after(school_weeks(date(2025, 1, 6), 5, *([0] * 9), 5), date(2025, 1, 1))
+    assert not legal.threshold_met_after([], date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("school_weeks_held", "unauthorised", "held", "may_fail"),
+    [(2, 5, False, False), (3, 0, True, False), (3, 1, True, True), (6, 9, True, True)],
+)
+def test_an_improvement_period_must_have_held_3_school_weeks_and_unauthorised_absence_to_fail(
+    school_weeks_held: int, unauthorised: int, held: bool, may_fail: bool
+) -> None:
+    register = legal.PeriodRegister(school_weeks_held, 10 * school_weeks_held, unauthorised)
+    assert legal.improvement_period_held(register) is held
+    assert legal.may_find_improvement_failed(register) is may_fail
+    assert not legal.improvement_period_held(None) and not legal.may_find_improvement_failed(None)
+
+
+@pytest.mark.parametrize(
+    ("days_per_week", "weeks"),
+    [
+        ((5, 5, 5), 3),
+        ((4, 5, 5), 3),  # an INSET day or a bank holiday
+        ((5, 5, 1), 2),  # 3 to 24 July: the last run of 7 days holds only the last day of term
+        ((1, 0, 0), 0),  # 17 July to 7 August: the summer holiday
+        ((3, 2, 5), 2),  # from a Wednesday, across a half term
+    ],
+)
+def test_school_weeks_held_counts_runs_of_7_days_with_3_school_days(days_per_week: tuple, weeks: int) -> None:
+    assert legal.school_weeks_held(days_per_week) == weeks
