@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -71,32 +73,55 @@ def index():
     return _list_page(_reassign_form() if current_user.role == Role.MANAGER else None)
 
 
-#: The case list's sortable columns, each with a tie-break, and the order each starts in.
-Officer = sa.orm.aliased(User)
-CASE_SORTS: dict[str, tuple[tuple[sa.ColumnElement, ...], str]] = {
-    "child": ((Pupil.surname, Pupil.forename), "asc"),
-    "school": ((School.name, Pupil.surname), "asc"),
-    # In the workflow's order (at risk first), not the alphabet's.
-    "stage": (
-        (sa.case({stage: index for index, stage in enumerate(CaseStage)}, value=Case.stage), Pupil.surname),
-        "asc",
-    ),
-    "attendance": ((PupilAttendance.attendance_pct, Pupil.surname), "asc"),
-    "officer": ((Officer.name, Pupil.surname), "asc"),
-    "in_stage": ((Case.stage_changed_at,), "desc"),
-    "opened": ((Case.opened_at,), "desc"),
+#: The case list's sortable columns, and the order each starts in.
+CASE_SORT_ORDERS = {
+    "child": "asc",
+    "school": "asc",
+    "stage": "asc",
+    "attendance": "asc",
+    "officer": "asc",
+    "in_stage": "desc",
+    "opened": "desc",
 }
+
+
+@functools.cache
+def _officer() -> type[User]:
+    """The assigned officer, joined under an alias; made on first use, since an alias made at import would
+    configure every mapper when any command starts."""
+    return sa.orm.aliased(User)
+
+
+def _sort_columns(sort: str) -> tuple[sa.ColumnElement, ...]:
+    """A sortable column's expressions, each list ending in a tie-break."""
+    match sort:
+        case "child":
+            return Pupil.surname, Pupil.forename
+        case "school":
+            return School.name, Pupil.surname
+        case "stage":
+            # In the workflow's order (at risk first), not the alphabet's.
+            return sa.case({stage: index for index, stage in enumerate(CaseStage)}, value=Case.stage), Pupil.surname
+        case "attendance":
+            return PupilAttendance.attendance_pct, Pupil.surname
+        case "officer":
+            return _officer().name, Pupil.surname
+        case "in_stage":
+            return (Case.stage_changed_at,)
+    return (Case.opened_at,)
+
+
 DEFAULT_SORT = "in_stage"
 
 
 def _list_page(reassign_form: ReassignForm | None, status: int = 200):
     form = case_filters(CaseFilterForm(formdata=request.args))
-    form.sort.choices = [(key, key) for key in CASE_SORTS]
+    form.sort.choices = [(key, key) for key in CASE_SORT_ORDERS]
     if not form.validate():
         # Bad filters (a changed link, a search that is too long) are explained above the whole list.
         status = 400
     sort = form.sort.data if not form.errors and form.sort.data else DEFAULT_SORT
-    order = form.order.data if not form.errors and form.order.data else CASE_SORTS[sort][1]
+    order = form.order.data if not form.errors and form.order.data else CASE_SORT_ORDERS[sort]
     query = _filtered(form if not form.errors else None, sort, order)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)).all()
@@ -115,13 +140,13 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
 
 def _filtered(form: CaseFilterForm | None, sort: str, order: str) -> sa.Select:
     """The cases the filters choose (open cases if there are none), in the order asked for."""
-    first, *rest = CASE_SORTS[sort][0]
+    first, *rest = _sort_columns(sort)
     query = (
         cases(current_user)
         .add_columns(Pupil, PupilAttendance)
         .join(Pupil, Pupil.id == Case.pupil_id)
         .join(School, School.id == Pupil.school_id)
-        .join(Officer, Officer.id == Case.assigned_officer_id)
+        .join(_officer(), _officer().id == Case.assigned_officer_id)
         .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
         .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
     )

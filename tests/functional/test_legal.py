@@ -213,7 +213,8 @@ def test_a_period_the_registers_show_held_too_few_school_weeks_cannot_have_faile
     sign_in(staff.officer)
 
     failed = client.post(
-        url(case, "/notice-to-improve/outcome"), data={"improved": "no", "assessed_on": day_fields(today)}
+        url(case, "/notice-to-improve/outcome"),
+        data={"improved": "no", "assessed_on": day_fields(today), "version": notice.version},
     )
 
     if refused:
@@ -221,7 +222,8 @@ def test_a_period_the_registers_show_held_too_few_school_weeks_cannot_have_faile
         assert "The registers show 2 school weeks with 6 unauthorised sessions between" in failed.text
         assert notice.improved is None
         improved = client.post(
-            url(case, "/notice-to-improve/outcome"), data={"improved": "yes", "assessed_on": day_fields(today)}
+            url(case, "/notice-to-improve/outcome"),
+            data={"improved": "yes", "assessed_on": day_fields(today), "version": notice.version},
         )
         assert improved.status_code == 302 and notice.improved is True
     else:
@@ -720,9 +722,8 @@ def test_a_paid_or_withdrawn_notice_for_the_period_blocks_the_prosecution(
         period=(notice.period_start, notice.period_end),
         **values,
     )
-    prepared = db.session.scalar(sa.select(Prosecution).where(Prosecution.case_id == case.id))
-    changed = prosecution_form(notice, family, **{f"parent_{family.father.id}": "s444_1a"})
-    assert client.post(url(case, "/prosecution"), data={**changed, "version": prepared.version}).status_code == 302
+    prepared = prosecution_form(notice, family, **{f"parent_{family.father.id}": "s444_1a"})
+    assert client.post(url(case, "/prosecution"), data=prepared).status_code == 302
     approve(case, "prosecute", staff)
 
     page = client.get(url(case, "/prosecution/lay")).text

@@ -451,11 +451,15 @@ def test_an_approval_of_a_file_naming_both_parents_cannot_lay_a_file_naming_one(
     both = {family.mother.id: Section444.S444_1A, family.father.id: Section444.S444_1}
     save = {"court": "Townsville", "interview_under_caution_on": None, "notes": "", "actor": staff.officer}
     period = (prosecution.period_start, prosecution.period_end)
-    legal.save_prosecution(case, period=period, sections=both, expected_version=None, **save)
+    legal.save_prosecution(case, period=period, sections=both, expected_version=prosecution.version, **save)
     approved = approve(case, "prosecute", staff)
     assert approved.parent_ids == [family.mother.id, family.father.id]
     legal.save_prosecution(
-        case, period=period, sections={family.mother.id: Section444.S444_1A}, expected_version=None, **save
+        case,
+        period=period,
+        sections={family.mother.id: Section444.S444_1A},
+        expected_version=prosecution.version,
+        **save,
     )
 
     with pytest.raises(TransitionRefused, match="approved prosecuting as it now stands"):
