@@ -7,8 +7,9 @@ from ewo_cases.models.attendance import (
     AttendanceRegister,
     EnrolmentAttendance,
     PupilAttendance,
+    SchoolCalendar,
 )
-from ewo_cases.models.audit import AccessLog, AppendOnlyError, AuditEvent
+from ewo_cases.models.audit import AccessLog, AccessLogPupil, AppendOnlyError, AuditEvent
 from ewo_cases.models.base import Base
 from ewo_cases.models.cases import (
     RECORD_KIND_LABELS,
@@ -79,6 +80,7 @@ __all__ = [
     "SCHOOL_LINKED_ROLES",
     "YEAR_GROUPS",
     "AccessLog",
+    "AccessLogPupil",
     "Action",
     "ActionOwner",
     "ActionPlan",
@@ -134,6 +136,7 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "School",
+    "SchoolCalendar",
     "SenStatus",
     "ServiceMethod",
     "Trust",

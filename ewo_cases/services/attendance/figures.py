@@ -15,7 +15,7 @@ from flask import current_app
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import EnrolmentAttendance, PupilAttendance
-from ewo_cases.services.attendance import engine, registers
+from ewo_cases.services.attendance import calendars, crossings, engine, registers
 from workflows.attendance import academic_year_start
 
 CHUNK = registers.CHUNK
@@ -60,7 +60,13 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
     pupil_ids = None if pupil_ids is None else sorted(set(pupil_ids))
     counts = []
     for model, by_enrolment in ((PupilAttendance, False), (EnrolmentAttendance, True)):
-        rows = stored_rows(for_range(start, end, pupil_ids=pupil_ids, by_enrolment=by_enrolment))
+        computed = for_range(start, end, pupil_ids=pupil_ids, by_enrolment=by_enrolment)
+        rows = stored_rows(computed)
+        if by_enrolment:
+            schools = None if pupil_ids is None else set(computed.marks.school_ids.tolist())
+            calendars.refresh(schools, start.year)
+        else:
+            crossings.stamp(rows, computed.marks.marks, computed.marks.first_day, at_risk_threshold())
         _delete(model, pupil_ids)
         if rows:
             db.session.execute(sa.insert(model), rows)
