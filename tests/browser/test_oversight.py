@@ -92,7 +92,7 @@ def test_an_officer_prepares_records_a_targeting_meeting_and_a_manager_oversees(
     page.get_by_role("link", name="Child").click()
     accessible(page)
     page.locator("summary", has_text="How drift is worked out").click()
-    expect(page.get_by_text("counted Monday to Friday, including school holidays")).to_be_visible()
+    expect(page.get_by_text("holidays, bank holidays and closures are left out")).to_be_visible()
     accessible(page)
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these cases as a CSV file").click()

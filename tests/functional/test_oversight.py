@@ -13,11 +13,13 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import (
+    REGISTER_DAYS,
     AccessLog,
     Action,
     ActionOwner,
     ActionPlan,
     AttendanceContract,
+    AttendanceRegister,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -28,7 +30,8 @@ from ewo_cases.models import (
     Role,
 )
 from ewo_cases.services import oversight
-from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, school_days_after
+from ewo_cases.services.attendance import figures
+from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, working_days_after
 from tests.case_records import moment
 from workflows import CaseStage, ClosureReason
 
@@ -100,8 +103,69 @@ def reasons(manager, case) -> tuple[str, ...]:
         (date(2026, 2, 3), 19),
     ],
 )
-def test_school_days_are_counted_monday_to_friday(since, expected):
-    assert school_days_after(since, TODAY) == expected
+def test_working_days_are_counted_monday_to_friday(since, expected):
+    assert working_days_after(since, TODAY) == expected
+
+
+HALF_TERM = (date(2026, 2, 16), date(2026, 2, 20))
+
+
+def attended_every_school_day(pupil, until: date = TODAY - timedelta(days=3)) -> None:
+    """Give the pupil a 2025/26 register: present every weekday up to ``until``, but not in half term (when the
+    school records nothing), as a marks import would store it."""
+    first = date(2025, 9, 1)  # a Monday: the register's first day
+    marks = []
+    for offset in range(REGISTER_DAYS):
+        day = first + timedelta(days=offset)
+        school_day = day.weekday() < 5 and day <= until and not HALF_TERM[0] <= day <= HALF_TERM[1]
+        marks.append("/\\" if school_day else "..")
+    db.session.add(
+        AttendanceRegister(pupil_id=pupil.id, school_id=pupil.school_id, academic_year=2025, marks="".join(marks))
+    )
+    db.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("contact", "school_days", "drifting"),
+    [
+        # From Friday 30 January: 10 school days, half term, 5 more to Friday 27 February (the last day of
+        # registers), then Monday 2 March counted as a weekday: 16, where weekdays would make it 21.
+        (date(2026, 1, 30), 16, False),
+        (date(2026, 1, 26), 20, True),
+        (date(2026, 2, 20), 6, False),  # from the last day of half term
+        (date(2026, 2, 27), 1, False),
+    ],
+)
+def test_school_days_without_contact_leave_out_the_schools_holidays(
+    new_case, manager, make_pupil, school, contact, school_days, drifting
+):
+    case = new_case(contact=contact, opened=date(2026, 1, 5), since=TODAY - timedelta(days=1))
+    attended_every_school_day(case.pupil)
+    figures.refresh()  # after every marks import: the school's calendar comes from its registers
+    rows = {row.case_id: row for row in oversight.drift(manager, DriftFilters())}
+    if drifting:
+        assert rows[case.id].school_days_without_contact == school_days
+        assert rows[case.id].reasons == ("no_contact",)
+    else:
+        assert case.id not in rows
+        assert oversight.school_days_since([school.id], [contact], TODAY).tolist() == [school_days]
+
+
+def test_an_earlier_years_holidays_are_not_school_days_once_a_later_year_is_recorded(new_case, manager, school):
+    case = new_case(contact=date(2025, 7, 18), opened=date(2025, 7, 1), since=TODAY - timedelta(days=1))
+    attended_every_school_day(case.pupil)
+    last_year = [
+        "/\\" if offset % 7 < 5 and date(2024, 9, 2) + timedelta(days=offset) <= date(2025, 7, 18) else ".."
+        for offset in range(REGISTER_DAYS)
+    ]
+    db.session.add(
+        AttendanceRegister(pupil_id=case.pupil_id, school_id=school.id, academic_year=2024, marks="".join(last_year))
+    )
+    figures.refresh()
+    # The summer holiday from 19 July is left out, as are this year's half term days.
+    expected = working_days_after(date(2025, 8, 31), TODAY) - 5
+    assert oversight.school_days_since([school.id], [date(2025, 7, 18)], TODAY).tolist() == [expected]
+    assert working_days_after(date(2025, 7, 18), TODAY) == expected + 5 + 30  # what weekdays alone would count
 
 
 # --- the drift rules at their boundaries ------------------------------------------------------------------
@@ -239,7 +303,7 @@ def test_the_drift_report_lists_cases_with_why_and_says_how_days_are_counted(cli
     assert page.status_code == 200
     assert "Dara Drift" in page.text and "Kit Kept" not in page.text
     assert "No contact for 40 school days" in page.text
-    assert "counted Monday to Friday" in page.text
+    assert "the days the child's school was open, as its registers show" in page.text
     assert "1 drifting case" in page.text
 
 

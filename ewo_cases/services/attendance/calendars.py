@@ -37,29 +37,27 @@ _POSSIBLE = _possible_bytes()
 _NO_MARK = ord(NO_MARK)
 
 
-def refresh(school_ids: Iterable[int] | None, academic_year: int) -> None:
-    """Rebuild the calendars of these schools (every school when None) for one academic year."""
-    query = sa.select(AttendanceRegister.school_id, AttendanceRegister.marks).where(
-        AttendanceRegister.academic_year == academic_year
-    )
+def refresh(school_ids: Iterable[int] | None = None) -> None:
+    """Rebuild the calendars of these schools (every school when None), for every year they have registers."""
+    query = sa.select(AttendanceRegister.school_id, AttendanceRegister.academic_year, AttendanceRegister.marks)
     wanted = None if school_ids is None else sorted(set(school_ids))
-    open_days: dict[int, np.ndarray] = {}
-    marked_days: dict[int, np.ndarray] = {}
+    open_days: dict[tuple[int, int], np.ndarray] = {}
+    marked_days: dict[tuple[int, int], np.ndarray] = {}
     for chunk in [None] if wanted is None else [wanted[i : i + CHUNK] for i in range(0, len(wanted), CHUNK)]:
         chunk_query = query if chunk is None else query.where(AttendanceRegister.school_id.in_(chunk))
-        for school_id, marks in db.session.execute(chunk_query).yield_per(2000):
+        for school_id, year, marks in db.session.execute(chunk_query).yield_per(2000):
             sessions = np.frombuffer(marks.encode("ascii"), dtype=np.uint8).reshape(REGISTER_DAYS, SESSIONS_PER_DAY)
-            is_open, is_marked = _POSSIBLE[sessions].any(axis=1), (sessions != _NO_MARK).any(axis=1)
-            if school_id in open_days:
-                open_days[school_id] |= is_open
-                marked_days[school_id] |= is_marked
+            key, is_open, is_marked = (school_id, year), _POSSIBLE[sessions].any(axis=1), sessions != _NO_MARK
+            if key in open_days:
+                open_days[key] |= is_open
+                marked_days[key] |= is_marked.any(axis=1)
             else:
-                open_days[school_id], marked_days[school_id] = is_open, is_marked
-    delete = sa.delete(SchoolCalendar).where(SchoolCalendar.academic_year == academic_year)
+                open_days[key], marked_days[key] = is_open, is_marked.any(axis=1)
+    delete = sa.delete(SchoolCalendar)
     db.session.execute(delete if wanted is None else delete.where(SchoolCalendar.school_id.in_(wanted)))
     rows = [
-        {"school_id": school_id, "academic_year": academic_year, "days": _encode(is_open, marked_days[school_id])}
-        for school_id, is_open in open_days.items()
+        {"school_id": school_id, "academic_year": year, "days": _encode(is_open, marked_days[(school_id, year)])}
+        for (school_id, year), is_open in open_days.items()
     ]
     if rows:
         db.session.execute(sa.insert(SchoolCalendar), rows)
@@ -129,9 +127,3 @@ def _weekdays(first: date, span: int) -> np.ndarray:
     weekday = (np.arange(span) + first.weekday()) % 7
     return weekday < 5
 
-
-def school_days_after(school_id: int, since: date, today: date) -> int:
-    """Count the school days at one school after ``since`` up to and including ``today``."""
-    if since >= today:
-        return 0
-    return int(SchoolDays([school_id], since, today).after([school_id], [since], today)[0])

@@ -64,7 +64,7 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
         rows = stored_rows(computed)
         if by_enrolment:
             schools = None if pupil_ids is None else set(computed.marks.school_ids.tolist())
-            calendars.refresh(schools, start.year)
+            calendars.refresh(schools)
         else:
             crossings.stamp(rows, computed.marks.marks, computed.marks.first_day, at_risk_threshold())
         _delete(model, pupil_ids)
