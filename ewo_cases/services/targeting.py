@@ -166,6 +166,13 @@ class Pack:
         return [item for item in self.carried if not item.action.status.is_finished]
 
     @property
+    def pupil_ids(self) -> set[int]:
+        """Every child the pack names (its access is logged against each)."""
+        listed = [*self.threshold_met, *self.approaching, *self.falling_below_90]
+        listed += [pupil for pupils in self.bands.values() for pupil in pupils]
+        return {item.pupil.id for item in listed} | {item.case.pupil_id for item in self.carried}
+
+    @property
     def next_meeting_on(self) -> date | None:
         return local_day(self.next_meeting.scheduled_for) if self.next_meeting else None
 

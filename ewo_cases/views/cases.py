@@ -11,13 +11,10 @@ from ewo_cases import clock
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
 from ewo_cases.models import (
-    AccessLog,
     Approval,
-    AuditEvent,
     Case,
     CaseParticipant,
     CaseRecord,
-    CaseTransition,
     ParticipantRole,
     Professional,
     Pupil,
@@ -32,6 +29,7 @@ from ewo_cases.scoping import case_or_404, cases, pupil_or_404
 from ewo_cases.services import access_log
 from ewo_cases.services import cases as case_service
 from ewo_cases.services import participants as participant_service
+from ewo_cases.services.case_audit import VIEWS_PAGE_SIZE, case_audit
 from ewo_cases.services.identification import COHORTS
 from ewo_cases.services.search import case_matches
 from ewo_cases.services.transitions import Inputs, apply_transition, load_facts
@@ -442,32 +440,10 @@ def end_participant(case_id: int, participant_id: int):
 def audit(case_id: int):
     """The case's audit: every step with its reason, approval and evidence, every decision, and who looked."""
     case = case_or_404(current_user, case_id)
-    transitions = db.session.scalars(
-        sa.select(CaseTransition)
-        .where(CaseTransition.case_id == case.id)
-        .order_by(CaseTransition.occurred_at, CaseTransition.id)
-    ).all()
-    approvals = db.session.scalars(
-        sa.select(Approval).where(Approval.case_id == case.id).order_by(Approval.requested_at)
-    ).all()
-    changes = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == case.id)
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
-    views = db.session.scalars(
-        sa.select(AccessLog)
-        .where(AccessLog.pupil_id == case.pupil_id)
-        .order_by(AccessLog.occurred_at.desc())
-        .limit(200)
-    ).all()
-    problems = workflows.replay([(t.from_stage, t.trigger, t.to_stage) for t in transitions], case.stage)
     return render_case_page(
         "cases/audit.html",
         case,
-        transitions=transitions,
-        approvals=approvals,
-        changes=changes,
-        views=views,
-        problems=problems,
+        audit=case_audit(case, views_page=page_number()),
+        page=page_number(),
+        page_size=VIEWS_PAGE_SIZE,
     )

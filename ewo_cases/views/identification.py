@@ -68,6 +68,7 @@ def export(slug: str):
         figure_column.key,
         "open_case",
     ]
+    found = db.session.execute(query).all()
     rows = [
         [
             pupil.upn,
@@ -82,12 +83,13 @@ def export(slug: str):
             getattr(figures, figure_column.key),
             case_reference,
         ]
-        for pupil, figures, school, _case_id, case_reference in db.session.execute(query)
+        for pupil, figures, school, _case_id, case_reference in found
     ]
     access_log.record_access(
         current_user,
         access_log.EXPORTED,
         f"list:{slug}",
+        pupil_ids=[pupil.id for pupil, *_ in found],
         detail=f"{len(rows)} pupils; filters {request.query_string.decode()[:400]}",
     )
     db.session.commit()

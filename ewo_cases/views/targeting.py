@@ -9,7 +9,7 @@ from flask_login import current_user
 from ewo_cases import clock
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
-from ewo_cases.models import ActionOwner, Role
+from ewo_cases.models import ActionOwner, Role, School
 from ewo_cases.scoping import school_or_404, schools
 from ewo_cases.services import access_log, reports
 from ewo_cases.services import targeting as service
@@ -38,7 +38,7 @@ def index():
 def pack(school_id: int):
     """Show a school's termly pack: pupils to discuss with their cases, lower groups, last meeting's actions."""
     school = school_or_404(current_user, school_id)
-    return render_template("targeting/pack.html", pack=service.pack(school, current_user), printable=False)
+    return render_template("targeting/pack.html", pack=_logged(school, access_log.VIEWED, "pack"), printable=False)
 
 
 @bp.get("/schools/<int:school_id>/print", endpoint="print")
@@ -46,13 +46,22 @@ def pack(school_id: int):
 def print_view(school_id: int):
     """Lay the pack out for printing, without navigation (printing it is logged: it names children)."""
     school = school_or_404(current_user, school_id)
+    return render_template(
+        "targeting/print.html",
+        pack=_logged(school, access_log.EXPORTED, "printable pack"),
+        printable=True,
+        printed_at=clock.now(),
+    )
+
+
+def _logged(school: School, action: str, detail: str) -> service.Pack:
+    """Gather the school's pack and log the look at (or printing of) every child it names."""
+    pack = service.pack(school, current_user)
     access_log.record_access(
-        current_user, access_log.EXPORTED, "targeting_pack", record_id=school.id, detail="printable pack"
+        current_user, action, "targeting_pack", record_id=school.id, pupil_ids=pack.pupil_ids, detail=detail
     )
     db.session.commit()
-    return render_template(
-        "targeting/print.html", pack=service.pack(school, current_user), printable=True, printed_at=clock.now()
-    )
+    return pack
 
 
 @bp.route("/schools/<int:school_id>/meetings/new", methods=["GET", "POST"])

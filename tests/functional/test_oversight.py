@@ -15,6 +15,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import (
     REGISTER_DAYS,
     AccessLog,
+    AccessLogPupil,
     Action,
     ActionOwner,
     ActionPlan,
@@ -361,6 +362,8 @@ def test_the_drift_csv_is_the_filtered_list_and_is_logged(client, sign_in, manag
     entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.action == "exported")).one()
     assert (entry.user_id, entry.record_type) == (manager.id, "drift")
     assert "reason=no_contact" in entry.detail
+    exported = sa.select(AccessLogPupil.pupil_id).where(AccessLogPupil.access_log_id == entry.id)
+    assert db.session.scalars(exported).all() == [case.pupil_id]
 
 
 def test_the_drift_summary_for_the_home_page(manager, new_case, make_pupil, school, make_user):

@@ -4,6 +4,7 @@ meeting; scoped to an officer's patch, a school lead's school, and every school 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     AccessLog,
+    AccessLogPupil,
     Action,
     ActionPlan,
     AuditEvent,
@@ -187,6 +189,26 @@ def test_the_printable_pack_has_no_navigation_and_printing_it_is_logged(client, 
     assert 'style="' not in page.text
     entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).one()
     assert (entry.user_id, entry.action, entry.record_id) == (lead.id, "exported", hill.id)
+    # Every child the pack names: the ones the on-screen pack links to.
+    assert children_in(entry) == pupils_named(client.get(f"/targeting/schools/{hill.id}").text)
+
+
+def children_in(entry: AccessLog) -> set[int]:
+    return set(db.session.scalars(sa.select(AccessLogPupil.pupil_id).where(AccessLogPupil.access_log_id == entry.id)))
+
+
+def pupils_named(page: str) -> set[int]:
+    """The pupils a page links to."""
+    return {int(pupil_id) for pupil_id in re.findall(r'href="/pupils/(\d+)"', page)}
+
+
+def test_looking_at_the_pack_on_screen_is_logged_against_every_child_it_names(client, sign_in, area):
+    hill, _vale, _pupils, officer, _lead = area
+    sign_in(officer)
+    page = client.get(f"/targeting/schools/{hill.id}")
+    entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).one()
+    assert (entry.user_id, entry.action, entry.record_id, entry.pupil_id) == (officer.id, "viewed", hill.id, None)
+    assert children_in(entry) == pupils_named(page.text) and len(children_in(entry)) >= 2
 
 
 # --- recording the meeting --------------------------------------------------------------------------------

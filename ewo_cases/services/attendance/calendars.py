@@ -126,4 +126,3 @@ class SchoolDays:
 def _weekdays(first: date, span: int) -> np.ndarray:
     weekday = (np.arange(span) + first.weekday()) % 7
     return weekday < 5
-
