@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -33,6 +34,8 @@ from ewo_cases.models import (
     AttendanceContract,
     Carer,
     Case,
+    Meeting,
+    MeetingStatus,
     NoticeToImprove,
     PenaltyNotice,
     Pupil,
@@ -62,6 +65,8 @@ CASELOAD_SHOWN = 50
 APPROVALS_SHOWN = 5
 #: The open cases a school lead's home page lists before pointing to the case list.
 SCHOOL_CASES_SHOWN = 20
+#: Meetings are listed as upcoming for this many days ahead.
+UPCOMING_DAYS = 14
 #: A pupil who crossed a threshold within this many of their school's school days is "newly" over it: two
 #: school weeks, so an officer back from a week away still sees who crossed while they were gone.
 NEWLY_CROSSED_SCHOOL_DAYS = 10
@@ -102,6 +107,41 @@ class MyCase:
     @property
     def overdue(self) -> bool:
         return self.next_step is not None and self.next_step.overdue
+
+
+class SchoolMeeting(NamedTuple):
+    """A meeting about a whole school (its termly targeting support meeting), not one case."""
+
+    meeting: Meeting
+    school: School
+    case: None = None
+
+
+#: An upcoming meeting: about one case, or about a whole school.
+Upcoming = MeetingOnCase | SchoolMeeting
+
+
+def upcoming(case_meetings: list[MeetingOnCase], school_meetings: list[SchoolMeeting]) -> list[Upcoming]:
+    """Meetings about cases and about schools together, soonest first."""
+    return sorted([*case_meetings, *school_meetings], key=lambda item: (item.meeting.scheduled_for, item.meeting.id))
+
+
+def school_meetings(user: User, today: date) -> list[SchoolMeeting]:
+    """Scheduled meetings about the schools ``user`` works with (an officer's patch, a lead's schools) from
+    today for ``UPCOMING_DAYS`` days."""
+    rows = db.session.execute(
+        sa.select(Meeting, School)
+        .join(School, School.id == Meeting.school_id)
+        .where(
+            Meeting.case_id.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.school_id.in_(scoping.schools(user).with_only_columns(School.id)),
+            Meeting.scheduled_for >= oversight.start_of(today),
+            Meeting.scheduled_for < oversight.start_of(today + timedelta(days=UPCOMING_DAYS + 1)),
+        )
+        .order_by(Meeting.scheduled_for, Meeting.id)
+    ).all()
+    return [SchoolMeeting(meeting, school) for meeting, school in rows]
 
 
 @dataclass(frozen=True)
@@ -154,7 +194,8 @@ class OfficerHome:
     open_cases: int
     #: Open cases with something overdue.
     overdue: int
-    upcoming_meetings: list[MeetingOnCase]
+    #: Meetings on the officer's cases and about the schools in their patch.
+    upcoming_meetings: list[Upcoming]
     meetings_to_record: list[MeetingOnCase]
     #: The first ``CROSSINGS_SHOWN``, most recent first, and how many there are in all.
     crossings: list[Crossing]
@@ -183,7 +224,9 @@ def officer_home(user: User, today: date) -> OfficerHome:
         cases=mine[:CASELOAD_SHOWN],
         open_cases=len(mine),
         overdue=sum(item.overdue for item in mine),
-        upcoming_meetings=meetings.upcoming_meetings(user, officer_id=user.id),
+        upcoming_meetings=upcoming(
+            meetings.upcoming_meetings(user, UPCOMING_DAYS, officer_id=user.id), school_meetings(user, today)
+        ),
         meetings_to_record=meetings.meetings_to_record(user, officer_id=user.id),
         crossings=crossings[:CROSSINGS_SHOWN],
         crossing_count=len(crossings),
@@ -436,7 +479,8 @@ class SchoolLeadHome:
     cases: list[SchoolCase]
     open_cases: int
     actions: list[ActionOnCase]
-    upcoming_meetings: list[MeetingOnCase]
+    #: Meetings on the schools' cases and about the schools themselves.
+    upcoming_meetings: list[Upcoming]
 
 
 def school_lead_home(user: User, today: date) -> SchoolLeadHome:
@@ -449,7 +493,7 @@ def school_lead_home(user: User, today: date) -> SchoolLeadHome:
         cases=[SchoolCase(*row) for row in db.session.execute(open_cases.limit(SCHOOL_CASES_SHOWN))],
         open_cases=_count(open_cases),
         actions=plans.actions_owned_by_school(user),
-        upcoming_meetings=meetings.upcoming_meetings(user),
+        upcoming_meetings=upcoming(meetings.upcoming_meetings(user, UPCOMING_DAYS), school_meetings(user, today)),
     )
 
 

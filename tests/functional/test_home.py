@@ -21,6 +21,7 @@ from ewo_cases.models import (
     EnrolmentAttendance,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Note,
     NoteKind,
     NoticeToImprove,
@@ -517,6 +518,41 @@ def test_the_officer_home_costs_the_same_queries_however_many_cases(app, officer
         add_notice(busy_case(CaseStage.FPN), TODAY - timedelta(days=40))
         add_notice_to_improve(busy_case(CaseStage.NOTICE_TO_IMPROVE), TODAY)
     assert statements() == few
+
+
+def add_school_meeting(school, day: date, status=MeetingStatus.SCHEDULED, by=None) -> Meeting:
+    meeting = Meeting(
+        school_id=school.id,
+        kind=MeetingKind.TARGETING_SUPPORT,
+        scheduled_for=moment(day, 9),
+        status=status,
+        created_by_id=by.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def test_school_targeting_meetings_are_upcoming_for_the_patch_officer_and_the_schools_lead(
+    client, sign_in, officer, school, make_school, make_user, new_case
+):
+    lead = make_user(Role.SCHOOL_LEAD, schools=[school])
+    on_case = add_meeting(new_case(), TODAY + timedelta(days=3))
+    soon = add_school_meeting(school, TODAY + timedelta(days=1), by=officer)
+    add_school_meeting(school, TODAY + timedelta(days=15), by=officer)  # beyond the 14 days
+    add_school_meeting(school, TODAY - timedelta(days=1), by=officer)  # passed
+    add_school_meeting(school, TODAY + timedelta(days=2), MeetingStatus.CANCELLED, by=officer)
+    elsewhere = add_school_meeting(make_school(name="Far School"), TODAY + timedelta(days=1), by=officer)
+
+    listed = [item.meeting.id for item in home.officer_home(officer, TODAY).upcoming_meetings]
+    assert listed == [soon.id, on_case.id]
+    assert [item.meeting.id for item in home.school_lead_home(lead, TODAY).upcoming_meetings] == [soon.id, on_case.id]
+    assert elsewhere.id not in listed
+
+    sign_in(lead)
+    page = client.get("/").text
+    assert f'<a class="govuk-link" href="/targeting/schools/{school.id}">Targeting support meeting</a>' in page
+    assert "at Hill School" in page and "Far School" not in page
 
 
 # --- the school attendance lead ---------------------------------------------------------------------------
