@@ -258,7 +258,7 @@ def lower_groups(counts: reports.Counts) -> list[LowerGroup]:
 
 
 def _group_name(dimension: str, group: str) -> str:
-    """Name a group so that it reads on its own: "Pupil premium", "Year 5", "Ethnicity: WBRI"."""
+    """Name a group so that it reads on its own: "Pupil premium", "Year 5", "Ethnicity: White British"."""
     label = reports.group_label(dimension, group)
     return f"Ethnicity: {label}" if dimension == "ethnicity" else label
 
