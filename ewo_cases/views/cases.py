@@ -280,23 +280,38 @@ def _answer(form: TransitionForm, name: str) -> str | None:
 def reassign():
     """Give one case or several to another officer."""
     form = _reassign_form()
-    if form.validate_on_submit() and (
-        moved := saved(
-            form,
-            lambda: case_service.reassign(
-                db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all(),
-                db.session.get(User, int(form.officer.data)),
-                actor=current_user,
-                reason=form.reason.data,
-            ),
-        )
-    ):
-        flash(
-            f"{len(moved)} {'case' if len(moved) == 1 else 'cases'} reassigned to {moved[0].assigned_officer.name}.",
-            "success",
-        )
+    if form.validate_on_submit() and _reassigned(form):
         return redirect(url_for("cases.index", **request.args))
     return _list_page(form, status=400)
+
+
+@bp.route("/<int:case_id>/reassign", methods=["GET", "POST"])
+@allow(Role.MANAGER)
+def reassign_case(case_id: int):
+    """Give this case to another officer."""
+    case = case_or_404(current_user, case_id)
+    if not case.is_open:
+        abort(404)
+    form = _reassign_form()
+    form.cases.choices = [(case.id, case.reference)]
+    if form.validate_on_submit() and _reassigned(form):
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page("cases/reassign.html", case, status_for(form), form=form)
+
+
+def _reassigned(form: ReassignForm) -> bool:
+    """Reassign the chosen cases; say how many moved (and how many were the officer's already)."""
+    chosen = db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all()
+    officer = db.session.get(User, int(form.officer.data))
+    already = sum(case.assigned_officer_id == officer.id for case in chosen)
+    if not saved(form, lambda: case_service.reassign(chosen, officer, actor=current_user, reason=form.reason.data)):
+        return False
+    moved = len(chosen) - already
+    message = f"{moved} {'case' if moved == 1 else 'cases'} reassigned to {officer.name}."
+    if already:
+        message += f" {already} {'was' if already == 1 else 'were'} {officer.name}'s already."
+    flash(message, "success")
+    return True
 
 
 def _reassign_form() -> ReassignForm:

@@ -21,6 +21,7 @@ from ewo_cases.models import (
     ActionPlan,
     AttendanceContract,
     AttendanceRegister,
+    Case,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -482,3 +483,64 @@ def test_the_menu_leads_each_role_to_the_oversight_pages_it_may_use(client, sign
     sign_in(make_user(role, schools=[school]))
     menu = client.get("/").text.split('aria-label="Main menu"', 1)[1].split("</nav>", 1)[0]
     assert {text for text in ("Oversight", "Targeting meetings") if re.search(rf">\s*{text}\s*<", menu)} == shown
+
+
+# --- reassigning ------------------------------------------------------------------------------------------
+
+
+def test_the_reassign_message_counts_only_the_cases_that_moved(
+    client, sign_in, manager, officer, new_case, make_user, school
+):
+    other = make_user(Role.OFFICER, schools=[school], name="Nadia New")
+    moving, already = new_case(surname="Moving"), new_case(who=other, surname="Already")
+    sign_in(manager)
+    response = client.post(
+        "/cases/reassign",
+        data={"cases": [moving.id, already.id], "officer": other.id, "reason": "Caseload balance"},
+        follow_redirects=True,
+    )
+    assert "1 case reassigned to Nadia New. 1 was Nadia New&#39;s already." in response.text
+    assert db.session.get(Case, moving.id).assigned_officer_id == other.id
+
+
+def test_a_manager_reassigns_a_case_from_its_own_page(client, sign_in, manager, officer, new_case, make_user):
+    case = new_case()
+    other = make_user(Role.OFFICER, name="Nadia New")
+    sign_in(officer)
+    assert "Reassign" not in client.get(f"/cases/{case.id}").text.split('id="main-content"')[-1].split("<nav")[0]
+    client.post("/sign-out")
+    sign_in(manager)
+    assert f'href="/cases/{case.id}/reassign">Reassign' in client.get(f"/cases/{case.id}").text
+    page = client.get(f"/cases/{case.id}/reassign")
+    assert page.status_code == 200 and "The case is Olu Officer's" in page.text
+
+    for data, error in (
+        ({"officer": "", "reason": "Cover"}, "Choose the officer"),
+        ({"officer": other.id, "reason": ""}, "Say why the cases are being reassigned"),
+        ({"officer": "999999", "reason": "Cover"}, "Choose an officer from the list"),
+    ):
+        refused = client.post(f"/cases/{case.id}/reassign", data={"cases": case.id, **data})
+        assert refused.status_code == 400 and error in refused.text
+        assert db.session.get(Case, case.id).assigned_officer_id == officer.id
+
+    done = client.post(f"/cases/{case.id}/reassign", data={"cases": case.id, "officer": other.id, "reason": "Cover"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.id}"
+    assert db.session.get(Case, case.id).assigned_officer_id == other.id
+    assert "from Olu Officer to Nadia New" in client.get(f"/cases/{case.id}/audit").text
+
+
+def test_a_closed_case_and_another_case_cannot_be_reassigned_from_a_case_page(
+    client, sign_in, manager, officer, new_case, make_user
+):
+    closed, this_case, other_case = new_case(), new_case(), new_case()
+    closed.stage, closed.closure_reason = CaseStage.CLOSED, ClosureReason.IMPROVED
+    db.session.flush()
+    other = make_user(Role.OFFICER)
+    sign_in(manager)
+    assert client.get(f"/cases/{closed.id}/reassign").status_code == 404
+    # The page reassigns its own case only, whatever else is posted.
+    sneaked = client.post(
+        f"/cases/{this_case.id}/reassign", data={"cases": other_case.id, "officer": other.id, "reason": "x"}
+    )
+    assert sneaked.status_code == 400
+    assert {db.session.get(Case, c.id).assigned_officer_id for c in (this_case, other_case)} == {officer.id}
