@@ -322,13 +322,8 @@ class ComputedFigures:
 
     def __init__(self, start: date, end: date) -> None:
         computed = figures.for_range(start, end, by_enrolment=True)
-        summary = computed.summary
         self._pupil_ids = computed.marks.pupil_ids
-        self._all = Counts(
-            computed.marks.school_ids.astype(np.int64),
-            *(getattr(summary, name).astype(np.int64) for name in _COUNTS),
-            _groups_of(self._pupil_ids),
-        )
+        self._all = counts_of(computed)
 
     def enrolments(self, school_ids: Collection[int] | None = None, *, groups: bool = False) -> Counts:
         """Return the enrolments at these schools (all schools when None)."""
@@ -348,9 +343,26 @@ class ComputedFigures:
         )
 
 
+def counts_of(computed: figures.RangeFigures) -> Counts:
+    """Return the counts of an enrolment computation (``by_enrolment=True``), with every pupil's groups."""
+    summary = computed.summary
+    return Counts(
+        computed.marks.school_ids.astype(np.int64),
+        *(getattr(summary, name).astype(np.int64) for name in _COUNTS),
+        _groups_of(computed.marks.pupil_ids),
+    )
+
+
+#: Fewer pupils than this are looked up by id; more, by reading every pupil once.
+_LOOKED_UP_BY_ID = 2000
+
+
 def _groups_of(pupil_ids: np.ndarray) -> dict[str, np.ndarray]:
     """Return the group of each of these pupils in every dimension."""
-    columns = _columns(sa.select(Pupil.__table__.c.id, *_group_columns()))
+    query = sa.select(Pupil.__table__.c.id, *_group_columns())
+    if len(pupil_ids) < _LOOKED_UP_BY_ID:
+        query = query.where(Pupil.__table__.c.id.in_(sorted(set(pupil_ids.tolist()))))
+    columns = _columns(query)
     if not columns:
         return _empty_counts(groups=True).groups
     ids = np.array(columns[0], dtype=np.int64)

@@ -30,6 +30,7 @@ from ewo_cases.models import (
     ActionOwner,
     ActionPlan,
     Case,
+    EnrolmentAttendance,
     Meeting,
     MeetingAttendance,
     MeetingAttendee,
@@ -42,6 +43,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services import audit, plans, reports
+from ewo_cases.services.attendance import figures
 from ewo_cases.services.errors import ServiceError
 from ewo_cases.services.oversight import local_day, start_of
 from workflows import ENGLAND, CaseStage
@@ -151,6 +153,8 @@ class Pack:
 
     school: School
     prepared_on: date
+    #: What the school's figures, its groups and the pupils by band cover.
+    period: reports.Period
     headline: reports.Headline
     bands: dict[Band, list[PackPupil]]
     threshold_met: list[PackPupil]
@@ -182,18 +186,32 @@ class Pack:
         return self.next_meeting_on is not None and self.next_meeting_on < self.prepared_on
 
 
-def pack(school: School, user: User, *, today: date | None = None) -> Pack:
-    """Gather the termly targeting support meeting pack for ``school``, as ``user`` may see it."""
+def pack(school: School, user: User, *, today: date | None = None, term: bool = False) -> Pack:
+    """Gather the termly targeting support meeting pack for ``school``, as ``user`` may see it: for the academic
+    year to date, or (``term``) for this term to date.
+
+    The term changes the school's figures, its groups and the pupils by band; the penalty-notice window and
+    the projection below 90% always run over the year to date, since 10 school weeks can span two terms.
+    """
     today = today or clock.today()
     pupils = _pack_pupils(school, user)
-    counts = reports.StoredFigures().enrolments([school.id], groups=True)
+    if term:
+        period = reports.this_term(today)
+        computed = figures.for_range(period.start, period.end, school_id=school.id, by_enrolment=True)
+        counts = reports.counts_of(computed)
+        banded = _in_period(school, user, computed)
+    else:
+        period = reports.year_to_date(today)
+        counts = reports.StoredFigures().enrolments([school.id], groups=True)
+        banded = pupils
     last = last_meeting(school)
     return Pack(
         school=school,
         prepared_on=today,
+        period=period,
         headline=counts.headline(),
         bands={
-            band: [p for p in pupils if p.figures.band == band] for band in (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
+            band: [p for p in banded if p.figures.band == band] for band in (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
         },
         threshold_met=_by_window([p for p in pupils if p.figures.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS]),
         approaching=_by_window([p for p in pupils if _approaching(p.figures.unauth_10wk_latest)]),
@@ -233,6 +251,22 @@ def _pack_pupils(school: School, user: User) -> list[PackPupil]:
         .order_by(PupilAttendance.attendance_pct, Pupil.surname, Pupil.forename, Pupil.id)
     )
     return [PackPupil(*row) for row in db.session.execute(query)]
+
+
+def _in_period(school: School, user: User, computed: figures.RangeFigures) -> list[PackPupil]:
+    """The school's pupils on roll in a band over a computed period, with those figures and their open case."""
+    in_band = {
+        row["pupil_id"]: EnrolmentAttendance(**row) for row in figures.stored_rows(computed) if row["band"] != Band.NONE
+    }
+    open_case = sa.and_(Case.pupil_id == Pupil.id, Case.stage != CaseStage.CLOSED)
+    query = (
+        sa.select(Pupil, Case, User.name)
+        .outerjoin(Case, open_case)
+        .outerjoin(User, User.id == Case.assigned_officer_id)
+        .where(Pupil.school_id == school.id, Pupil.id.in_(visible_pupil_ids(user)), Pupil.id.in_(list(in_band)))
+    )
+    found = [PackPupil(pupil, in_band[pupil.id], case, officer) for pupil, case, officer in db.session.execute(query)]
+    return sorted(found, key=lambda p: (p.figures.attendance_pct, p.pupil.surname, p.pupil.forename, p.pupil.id))
 
 
 def lower_groups(counts: reports.Counts) -> list[LowerGroup]:

@@ -3,7 +3,7 @@ record of the meeting. Officers see their patch's schools, school attendance lea
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ewo_cases import clock
@@ -41,6 +41,18 @@ def pack(school_id: int):
     return render_template("targeting/pack.html", pack=_logged(school, access_log.VIEWED, "pack"), printable=False)
 
 
+#: The periods a pack can cover, as its ``period`` query parameter gives them: year to date (the default) or term.
+PERIODS = {None: False, "year": False, "term": True}
+
+
+def _term_asked() -> bool:
+    """Whether the pack asked for is this term's; an unknown period is bad input."""
+    period = request.args.get("period")
+    if period not in PERIODS:
+        abort(400)
+    return PERIODS[period]
+
+
 @bp.get("/schools/<int:school_id>/print", endpoint="print")
 @allow(*TARGETING_ROLES)
 def print_view(school_id: int):
@@ -56,9 +68,14 @@ def print_view(school_id: int):
 
 def _logged(school: School, action: str, detail: str) -> service.Pack:
     """Gather the school's pack and log the look at (or printing of) every child it names."""
-    pack = service.pack(school, current_user)
+    pack = service.pack(school, current_user, term=_term_asked())
     access_log.record_access(
-        current_user, action, "targeting_pack", record_id=school.id, pupil_ids=pack.pupil_ids, detail=detail
+        current_user,
+        action,
+        "targeting_pack",
+        record_id=school.id,
+        pupil_ids=pack.pupil_ids,
+        detail=f"{detail}, {pack.period.name.lower()}",
     )
     db.session.commit()
     return pack

@@ -26,7 +26,7 @@ from ewo_cases.models import (
 from ewo_cases.services import targeting
 from ewo_cases.services.attendance import figures, registers
 from workflows import ENGLAND, CaseStage
-from workflows.attendance import CODE_TO_CHAR, NO_MARK
+from workflows.attendance import CODE_TO_CHAR, NO_MARK, Band
 
 TODAY = date(2026, 3, 2)  # a Monday in spring term
 TERM_START = date(2025, 9, 8)
@@ -369,3 +369,58 @@ def test_last_and_next_meeting_dates_per_school(area, make_user):
     assert (rows["Hill School"].last_held_on, rows["Hill School"].next_on) == (date(2026, 1, 12), date(2026, 4, 20))
     assert (rows["Vale School"].last_held_on, rows["Vale School"].next_on) == (None, None)
     assert (rows["Hill School"].severe, rows["Hill School"].persistent) == (1, 1)
+
+
+# --- the term ---------------------------------------------------------------------------------------------
+
+
+def spring(buffer: bytearray, codes: list[str]) -> bytearray:
+    """Add whole days from Monday 5 January 2026 (the spring term), one code a school day."""
+    start, day = registers.register_start(2025), date(2026, 1, 5)
+    for code in codes:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        for session, mark in enumerate(("/", "\\") if code == "/" else (code, code)):
+            buffer[(day - start).days * 2 + session] = ord(CODE_TO_CHAR[mark])
+        day += timedelta(days=1)
+    return buffer
+
+
+def test_the_pack_can_cover_this_term_instead_of_the_year(client, sign_in, area, make_pupil):
+    hill, _vale, _pupils, officer, _lead = area
+    turning = make_pupil(hill, forename="Tia", surname="Turning")
+    # Present all autumn; this term, absent one day in two: persistently absent over the year, severely this term.
+    registers.merge({(turning.id, hill.id, 2025): spring(marks(60), ["/", "O"] * 10)})
+    figures.refresh(today=TODAY)
+
+    year = targeting.pack(hill, officer)
+    term = targeting.pack(hill, officer, term=True)
+    assert (term.period.name, term.period.start) == ("Spring term to date", date(2026, 1, 1))
+    assert turning.id in {p.pupil.id for p in year.bands[Band.PERSISTENT]}
+    assert [p.pupil.id for p in term.bands[Band.SEVERE]] == [turning.id]  # the only pupil marked this term
+    assert term.headline.pupils == 1 and term.headline.overall_absence_pct == 50.0
+    assert year.headline.pupils == 6
+    # The penalty notice lists stay the year's: a window of 10 school weeks can span two terms.
+    assert [p.pupil.id for p in term.approaching] == [p.pupil.id for p in year.approaching]
+
+    sign_in(officer)
+    page = client.get(f"/targeting/schools/{hill.id}?period=term")
+    assert page.status_code == 200
+    assert (
+        "The school&#39;s attendance: spring term to date" in page.text
+        or "attendance: spring term to date" in page.text
+    )
+    assert f'href="/targeting/schools/{hill.id}/print?period=term">Print the pack' in page.text
+    assert f'href="/targeting/schools/{hill.id}">Show the academic year to date' in page.text
+    printed = client.get(f"/targeting/schools/{hill.id}/print?period=term")
+    assert "Spring term to date: 1 January 2026 to 2 March 2026" in printed.text
+    logged = db.session.scalars(sa.select(AccessLog.detail).where(AccessLog.record_type == "targeting_pack")).all()
+    assert logged == ["pack, spring term to date", "printable pack, spring term to date"]
+
+
+@pytest.mark.parametrize("period", ["week", "TERM", ""])
+def test_an_unknown_period_is_refused(client, sign_in, area, period):
+    hill, _vale, _pupils, officer, _lead = area
+    sign_in(officer)
+    assert client.get(f"/targeting/schools/{hill.id}?period={period}").status_code == 400
+    assert db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).all() == []
