@@ -64,6 +64,7 @@ from ewo_cases.models.plans import (
 )
 from ewo_cases.models.pupils import YEAR_GROUPS, Carer, Pupil, PupilCarer, SenStatus
 from ewo_cases.models.schools import PHASE_LABELS, Phase, School, Trust
+from ewo_cases.models.targeting import SchoolAction
 from ewo_cases.models.users import SCHOOL_LINKED_ROLES, User, user_schools
 from workflows.roles import ROLE_LABELS, Role
 
@@ -136,6 +137,7 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "School",
+    "SchoolAction",
     "SchoolCalendar",
     "SenStatus",
     "ServiceMethod",

@@ -1,6 +1,7 @@
 """Recording who looked at or exported children's records, and reading back what was seen of one child.
 
-Every page about one child (a pupil, a case and each of its pages, an approval, a referral) is logged by one
+Every page about one child (a pupil, a case and each of its pages, an approval, a referral, a school's action
+for a pupil) is logged by one
 hook (``ewo_cases.views.access_log``) as it is shown; lists and exports of several children are logged by
 their views with the ids of every child they held, so that each child's audit shows them too. The view that
 showed them commits.
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ewo_cases.extensions import db
-from ewo_cases.models import AccessLog, AccessLogPupil, Approval, Case, Referral, User
+from ewo_cases.models import AccessLog, AccessLogPupil, Approval, Case, Referral, SchoolAction, User
 
 VIEWED, EXPORTED = "viewed", "exported"
 #: A page of one child's record, logged by the hook: ``detail`` says which page.
@@ -58,6 +59,7 @@ _CHILD_OF: dict[str, sa.Select | None] = {
     .join(Approval, Approval.case_id == Case.id)
     .where(Approval.id == sa.bindparam("record_id")),
     "referral_id": sa.select(Referral.pupil_id).where(Referral.id == sa.bindparam("record_id")),
+    "school_action_id": sa.select(SchoolAction.pupil_id).where(SchoolAction.id == sa.bindparam("record_id")),
     "case_id": sa.select(Case.pupil_id).where(Case.id == sa.bindparam("record_id")),
     "pupil_id": None,
 }

@@ -41,9 +41,10 @@ from ewo_cases.models import (
     Pupil,
     PupilAttendance,
     School,
+    SchoolAction,
     User,
 )
-from ewo_cases.services import identification, legal, meetings, oversight, plans, reports
+from ewo_cases.services import identification, legal, meetings, oversight, plans, reports, targeting
 from ewo_cases.services.attendance import calendars
 from ewo_cases.services.identification import LISTS, Filters
 from ewo_cases.services.legal.common import long_date
@@ -479,6 +480,8 @@ class SchoolLeadHome:
     cases: list[SchoolCase]
     open_cases: int
     actions: list[ActionOnCase]
+    #: The school's actions for pupils without a case, from its targeting support meetings.
+    school_actions: list[SchoolAction]
     #: Meetings on the schools' cases and about the schools themselves.
     upcoming_meetings: list[Upcoming]
 
@@ -493,6 +496,7 @@ def school_lead_home(user: User, today: date) -> SchoolLeadHome:
         cases=[SchoolCase(*row) for row in db.session.execute(open_cases.limit(SCHOOL_CASES_SHOWN))],
         open_cases=_count(open_cases),
         actions=plans.actions_owned_by_school(user),
+        school_actions=targeting.open_school_actions(user),
         upcoming_meetings=upcoming(meetings.upcoming_meetings(user, UPCOMING_DAYS), school_meetings(user, today)),
     )
 

@@ -1,7 +1,8 @@
 """The access log, kept for every page about one child by construction rather than view by view.
 
 After each successful GET of a page whose URL names one child's record (``pupil_id``, ``case_id``,
-``approval_id`` or ``referral_id``: a pupil, every page of a case, an approval, a referral), one entry is
+``approval_id``, ``referral_id`` or ``school_action_id``: a pupil, every page of a case, an approval, a
+referral, a school's action for a pupil), one entry is
 written: who, when, which page. A view that logs its own look in more detail (the pupil page's date range, a
 letter's subject) is not logged twice. Lists and exports of several children log themselves, with every
 child they held (``services.access_log.record_access``).

@@ -24,6 +24,7 @@ from ewo_cases.models import (
     EsoBreach,
     Letter,
     Meeting,
+    MeetingKind,
     Note,
     NoticeToImprove,
     PenaltyNotice,
@@ -32,10 +33,13 @@ from ewo_cases.models import (
     Pupil,
     Referral,
     Role,
+    School,
+    SchoolAction,
     User,
 )
 from ewo_cases.services import access_log, case_audit
 from ewo_cases.services.demo import DEMO_ACCOUNTS, load_demo
+from tests.case_records import moment
 
 TODAY = date(2026, 3, 2)
 
@@ -76,7 +80,7 @@ SUB_RECORDS = {
     "note_id": Note,
     "record_id": CaseRecord,
 }
-CHILD_KEYS = {"pupil_id", "case_id", "approval_id", "referral_id"}
+CHILD_KEYS = {"pupil_id", "case_id", "approval_id", "referral_id", "school_action_id"}
 #: The pages the reviewer found unlogged, and those logged before: each must be reached, and logged.
 MUST_BE_LOGGED = {
     "cases.people",
@@ -96,7 +100,32 @@ MUST_BE_LOGGED = {
     "meetings.show",
     "letters.show",
     "letters.pdf",
+    "targeting.school_action",
 }
+
+
+def add_a_school_action(user: User) -> None:
+    """The demo has no action agreed for a pupil without a case: agree one, as a targeting meeting does."""
+    school = db.session.scalars(sa.select(School).order_by(School.id)).first()
+    pupil = db.session.scalars(
+        sa.select(Pupil).where(Pupil.school_id == school.id, Pupil.id.not_in(sa.select(Case.pupil_id)))
+    ).first()
+    meeting = Meeting(
+        school_id=school.id, kind=MeetingKind.TARGETING_SUPPORT, scheduled_for=moment(TODAY), created_by_id=user.id
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add(
+        SchoolAction(
+            meeting_id=meeting.id,
+            school_id=school.id,
+            pupil_id=pupil.id,
+            description="Check in",
+            due_on=TODAY,
+            created_by_id=user.id,
+        )
+    )
+    db.session.flush()
 
 
 def case_of(record) -> int:
@@ -116,6 +145,8 @@ def candidate_values(rule) -> list[dict]:
         return [{"approval_id": i} for i in db.session.scalars(sa.select(Approval.id))]
     if "referral_id" in arguments:
         return [{"referral_id": i} for i in db.session.scalars(sa.select(Referral.id))]
+    if "school_action_id" in arguments:
+        return [{"school_action_id": i} for i in db.session.scalars(sa.select(SchoolAction.id))]
     sub = [name for name in arguments if name in SUB_RECORDS]
     if sub:
         records = db.session.scalars(sa.select(SUB_RECORDS[sub[0]])).all()
@@ -132,6 +163,7 @@ def candidate_values(rule) -> list[dict]:
 
 
 def test_every_page_showing_a_childs_record_is_logged_against_the_child(app, client, demo_manager):
+    add_a_school_action(demo_manager)
     shown = set()
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or not CHILD_KEYS & set(rule.arguments):

@@ -16,12 +16,14 @@ from ewo_cases.models import (
     AccessLogPupil,
     Action,
     ActionPlan,
+    ActionStatus,
     AuditEvent,
     Meeting,
     MeetingAttendance,
     MeetingKind,
     MeetingStatus,
     Role,
+    SchoolAction,
 )
 from ewo_cases.services import targeting
 from ewo_cases.services.attendance import figures, registers
@@ -110,7 +112,7 @@ def record_form(**changes) -> dict:
         "apologies": "Ann Head, head teacher",
         "summary": "Persistent absence is falling; Year 5 is the concern.",
         "decisions": "The school will run a breakfast club for Year 5 from 9 March.",
-        "actions-0-case": "",
+        "actions-0-pupil": "",
         "actions-0-description": "",
         "actions-0-owner": "",
         "actions-0-due_on": day(None),
@@ -219,7 +221,7 @@ def test_recording_the_meeting_keeps_who_came_decisions_pupil_actions_and_the_ne
     sign_in(officer)
     form = record_form(
         **{
-            "actions-0-case": str(case.id),
+            "actions-0-pupil": str(case.pupil_id),
             "actions-0-description": "Meet Pat at the gate each morning",
             "actions-0-owner": "school",
             "actions-0-due_on": day(date(2026, 3, 20)),
@@ -273,7 +275,7 @@ def test_an_action_goes_into_the_existing_plan(client, sign_in, area, case):
     form = record_form(
         next_meeting_on=day(None),
         **{
-            "actions-0-case": str(case.id),
+            "actions-0-pupil": str(case.pupil_id),
             "actions-0-description": "Home visit",
             "actions-0-owner": "local_authority",
             "actions-0-due_on": day(date(2026, 3, 9)),
@@ -310,7 +312,7 @@ def test_managers_may_record_a_meeting_too(client, sign_in, area, make_user):
         ({"next_meeting_on": day(TODAY - timedelta(days=1))}, "The next meeting must be after this one"),
         ({"recorder_attended": "", "attended": ""}, "Enter who attended the meeting"),
         ({"actions-0-description": "Call home", "actions-0-owner": "school"}, "Choose the pupil"),
-        ({"actions-0-case": "999999", "actions-0-description": "x", "actions-0-owner": "school"}, "Choose a pupil"),
+        ({"actions-0-pupil": "999999", "actions-0-description": "x", "actions-0-owner": "school"}, "Choose a pupil"),
     ],
 )
 def test_bad_records_are_refused_and_nothing_is_saved(client, sign_in, area, case, changes, message):
@@ -328,7 +330,7 @@ def test_a_pupil_at_another_school_cannot_be_given_an_action(client, sign_in, ar
     sign_in(manager)
     form = record_form(
         **{
-            "actions-0-case": str(elsewhere.id),
+            "actions-0-pupil": str(elsewhere.pupil_id),
             "actions-0-description": "Call home",
             "actions-0-owner": "school",
             "actions-0-due_on": day(date(2026, 3, 20)),
@@ -346,11 +348,81 @@ def test_adding_a_pupil_action_row_saves_nothing(client, sign_in, area, case):
     assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
 
 
-def test_the_record_page_without_open_cases_says_actions_need_a_case(client, sign_in, area):
-    hill, _vale, _pupils, officer, _lead = area
+def test_the_record_page_offers_the_packs_pupils_with_or_without_a_case(client, sign_in, area, case):
+    hill, _vale, pupils, officer, _lead = area
     sign_in(officer)
-    page = client.get(f"/targeting/schools/{hill.id}/meetings/new")
-    assert page.status_code == 200 and "No pupil at this school has an open case" in page.text
+    page = client.get(f"/targeting/schools/{hill.id}/meetings/new").text
+    assert f'<option value="{pupils["persistent"].id}">Pat Persistent ({case.reference})</option>' in page
+    assert f'<option value="{pupils["severe"].id}">Sam Severe (no case: the school)</option>' in page
+    assert f'value="{pupils["good"].id}"' not in page  # not in the pack: nothing to discuss
+    assert f'value="{pupils["elsewhere"].id}"' not in page
+
+
+def action_for(pupil, owner: str = "school", description: str = "Daily check-in with the form tutor") -> dict:
+    return {
+        "actions-0-pupil": str(pupil.id),
+        "actions-0-description": description,
+        "actions-0-owner": owner,
+        "actions-0-due_on": day(date(2026, 3, 20)),
+    }
+
+
+def test_an_action_for_a_pupil_without_a_case_is_the_schools_and_is_carried_forward(client, sign_in, area, make_user):
+    hill, _vale, pupils, officer, lead = area
+    sign_in(officer)
+    response = client.post(
+        f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"]))
+    )
+    assert response.status_code == 302
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    assert (action.pupil_id, action.school_id, action.status) == (
+        pupils["severe"].id,
+        hill.id,
+        ActionStatus.NOT_STARTED,
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Action.id))) == 0  # no case, so no plan
+    audited = sa.select(AuditEvent.action).where(AuditEvent.entity_type == "school_actions")
+    assert db.session.scalars(audited).all() == ["school_action.added"]
+    pack = client.get(f"/targeting/schools/{hill.id}").text
+    carried = pack[pack.index('id="last-meeting"') : pack.index('id="pupils"')]
+    assert "Daily check-in with the form tutor" in carried and "(1 still open)" in carried
+    assert f'href="/targeting/actions/{action.id}">Update' in carried
+
+    # The school's lead sees it among the actions the school owns, and marks it done.
+    client.post("/sign-out")
+    sign_in(lead)
+    assert "Daily check-in with the form tutor" in client.get("/").text
+    refused = client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "", "version": 1})
+    assert refused.status_code == 400 and "Say what was done, or why it was not" in refused.text
+    assert db.session.get(SchoolAction, action.id).status == ActionStatus.NOT_STARTED
+    done = client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "Attending", "version": 1})
+    assert done.status_code == 302
+    assert db.session.get(SchoolAction, action.id).status == ActionStatus.DONE
+    assert "Daily check-in with the form tutor" not in client.get("/").text
+    assert "(0 still open)" in client.get(f"/targeting/schools/{hill.id}").text
+
+
+@pytest.mark.parametrize("owner", ["family", "local_authority", "agency"])
+def test_an_action_for_a_pupil_without_a_case_must_be_the_schools(client, sign_in, area, owner):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    response = client.post(
+        f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"], owner))
+    )
+    assert response.status_code == 400 and "is the school&#39;s to do: choose School" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SchoolAction.id))) == 0
+
+
+def test_a_school_action_elsewhere_is_not_found(client, sign_in, area, make_user, make_school):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    client.post(f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"])))
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    client.post("/sign-out")
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[make_school()]))
+    assert client.get(f"/targeting/actions/{action.id}").status_code == 404
+    assert client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "x"}).status_code == 404
 
 
 def test_last_and_next_meeting_dates_per_school(area, make_user):
