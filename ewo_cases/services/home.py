@@ -211,6 +211,14 @@ class OfficerHome:
         return NEWLY_CROSSED_SCHOOL_DAYS
 
     @property
+    def crossings_by_pupil(self) -> list[list[Crossing]]:
+        """The crossings shown, one list per pupil (who may have crossed two thresholds), latest first."""
+        by_pupil: dict[int, list[Crossing]] = {}
+        for crossing in self.crossings:
+            by_pupil.setdefault(crossing.pupil.id, []).append(crossing)
+        return list(by_pupil.values())
+
+    @property
     def alert_count(self) -> int:
         return self.crossing_count + len(self.case_alerts) + len(self.no_contact)
 

@@ -374,6 +374,13 @@ def test_pupils_newly_crossing_a_threshold_in_the_last_ten_school_days_are_alert
     page = client.get("/").text
     assert "Newly over a threshold in the last 10 school days" in page
     assert "Severe absence on 10 February 2026" in page
+    # A pupil over two thresholds is one alert, naming both.
+    crossed(met, band_on=date(2026, 2, 26), threshold_on=date(2026, 2, 27))
+    met.band = Band.PERSISTENT
+    db.session.flush()
+    page = client.get("/").text
+    assert "Penalty notice threshold met on 27 February 2026; Persistent absence on 26 February 2026" in page
+    assert page.count("Pupil Threshold<br>") == 1
     assert f'href="/pupils/{newly_severe.pupil_id}">See the pupil' in page
     for name in ("Older", "Risky", "Cased", "Elsewhere"):
         assert f"Pupil {name}" not in page
