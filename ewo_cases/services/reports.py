@@ -15,7 +15,8 @@ trust, of the other schools of the phase and of the authority, and the authority
 only where each holds at least ``MIN_OTHER_PUPILS`` pupils from schools they cannot see (so that no child
 elsewhere can be picked out); never the trust's or the other schools' figures per group, because a trust or
 a phase has few schools and another school's breakdown could be worked out from them; and the other schools
-of the phase only as "School A", "School B"…, lettered in rank order and without their pupil numbers.
+of the phase only as "School A", "School B"…, lettered in rank order and without their pupil numbers (and
+the other schools together only when there are at least ``MIN_OTHER_SCHOOLS`` of them).
 
 **What may be published.** A group of fewer than ``SMALL_GROUP`` pupils can point to individual children:
 the charts leave such groups out (saying so), the tables show their figures tagged "Small group" for the
@@ -61,6 +62,8 @@ class PeriodKind(StrEnum):
 
 #: A comparison shown to a school lead must hold at least this many pupils from schools they cannot see.
 MIN_OTHER_PUPILS = 10
+#: The fewest other schools of the phase whose figures together are shown to a viewer who cannot see them.
+MIN_OTHER_SCHOOLS = 2
 #: Groups smaller than this are flagged: their figures can point to individual children.
 SMALL_GROUP = 5
 #: Roles that may see every school's name and the trust and authority reports.
@@ -620,7 +623,9 @@ def _school_report(source, period: Period, viewer: User, school: School) -> Coho
     comparisons = []
     if school.trust_id:
         comparisons.append(_comparison(Scope.TRUST, school.trust.name, everyone.at(trust_ids), viewers, trust_ids))
-    if others_ids:
+    # One other school's figures, to a viewer who may not see it, would be that school's: its row in the
+    # ranking (without its pupil count) is the comparison then.
+    if len(others_ids) >= (1 if sees_all else MIN_OTHER_SCHOOLS):
         others_name = f"Other {school.phase.label.lower()} schools in the authority"
         comparisons.append(_comparison(OTHER_SCHOOLS, others_name, everyone.at(others_ids), viewers, others_ids))
     comparisons.append(_comparison(Scope.AUTHORITY, "Local authority", source.pupils(), viewers))

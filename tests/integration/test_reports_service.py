@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from ewo_cases.models import EnrolmentAttendance, Role
+from ewo_cases.models import EnrolmentAttendance, Phase, Role
 from ewo_cases.services import reports
 from ewo_cases.services.reports import PeriodKind, Scope
 from tests.report_area import TODAY, URNS, build_area, expected_authority, expected_rows, expected_school
@@ -267,3 +267,18 @@ def test_letters_continue_after_z():
     letters = reports._letters()
     names = [next(letters) for _ in range(28)]
     assert names[:3] == ["A", "B", "C"] and names[25:] == ["Z", "AA", "AB"]
+
+
+def test_a_lone_other_school_of_the_phase_is_not_shown_as_a_comparison_to_a_school_lead(
+    area, make_user, make_school, manager
+):
+    make_school("700009", "Elm Academy", Phase.SECONDARY)  # Damson's one other secondary school
+    lead = make_user(Role.SCHOOL_LEAD, schools=[area.damson])
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.damson).comparisons]
+    assert reports.OTHER_SCHOOLS not in scopes  # it would be Elm's own figures
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.damson).comparisons]
+    assert reports.OTHER_SCHOOLS in scopes
+    # Alder has two other primary schools (Birch, Cedar): together they may be shown to Alder's lead.
+    lead = make_user(Role.SCHOOL_LEAD, schools=[area.alder])
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.alder).comparisons]
+    assert reports.OTHER_SCHOOLS in scopes
