@@ -496,3 +496,23 @@ def test_an_unknown_period_is_refused(client, sign_in, area, period):
     sign_in(officer)
     assert client.get(f"/targeting/schools/{hill.id}?period={period}").status_code == 400
     assert db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "finished", "note": "x"}, "Choose the action&#39;s status from the list"),
+        ({"status": "", "note": "x"}, "Choose the action&#39;s status"),
+        ({"status": "not_done", "note": "  "}, "Say what was done, or why it was not"),
+        ({"status": "in_progress", "note": "x" * 5001}, "5000"),
+    ],
+)
+def test_bad_updates_to_a_school_action_are_refused_and_change_nothing(client, sign_in, area, data, message):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    client.post(f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"])))
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    response = client.post(f"/targeting/actions/{action.id}", data={**data, "version": action.version})
+    assert response.status_code == 400 and message in response.text
+    db.session.refresh(action)
+    assert (action.status, action.note, action.version) == (ActionStatus.NOT_STARTED, "", 1)
