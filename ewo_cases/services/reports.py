@@ -617,17 +617,24 @@ def _school_report(source, period: Period, viewer: User, school: School) -> Coho
     trust_ids = {i for i, s in schools.items() if school.trust_id and s.trust_id == school.trust_id}
     phase_ids = {i for i, s in schools.items() if s.phase == school.phase}
     others_ids = phase_ids - {school.id}
-    everyone = source.enrolments(groups=True)
-    mine = everyone.at([school.id])
-    viewers = None if sees_all else everyone.at(own_ids)
+    everyone = source.enrolments()
+    # Groups only where they are shown: the school's, and the comparisons' for the authority's staff (a
+    # school lead sees trust and other schools as headlines, and needs their own schools' groups).
+    detailed = source.enrolments({school.id} | (trust_ids | others_ids if sees_all else own_ids), groups=True)
+    mine = detailed.at([school.id])
+    viewers = None if sees_all else detailed.at(own_ids)
+
+    def compared(ids: set[int]) -> Counts:
+        return detailed.at(ids) if sees_all else everyone.at(ids)
+
     comparisons = []
     if school.trust_id:
-        comparisons.append(_comparison(Scope.TRUST, school.trust.name, everyone.at(trust_ids), viewers, trust_ids))
+        comparisons.append(_comparison(Scope.TRUST, school.trust.name, compared(trust_ids), viewers, trust_ids))
     # One other school's figures, to a viewer who may not see it, would be that school's: its row in the
     # ranking (without its pupil count) is the comparison then.
     if len(others_ids) >= (1 if sees_all else MIN_OTHER_SCHOOLS):
         others_name = f"Other {school.phase.label.lower()} schools in the authority"
-        comparisons.append(_comparison(OTHER_SCHOOLS, others_name, everyone.at(others_ids), viewers, others_ids))
+        comparisons.append(_comparison(OTHER_SCHOOLS, others_name, compared(others_ids), viewers, others_ids))
     comparisons.append(_comparison(Scope.AUTHORITY, "Local authority", source.pupils(), viewers))
     return CohortReport(
         Scope.SCHOOL,
