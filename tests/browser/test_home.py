@@ -5,6 +5,8 @@ officer's open cases, the lead's school and its figures, the manager's team."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
@@ -61,6 +63,11 @@ def test_the_officer_home_shows_their_caseload_meetings_and_alerts(page: Page, c
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     for heading in ("Alerts", "Meetings to record", "Upcoming meetings", "Open cases", "Your patch"):
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    # How many stand over each threshold with no case is a link to the list, not an alert.
+    standing = page.locator("#lists + ul")
+    expect(standing.get_by_role("link", name=re.compile(r"^Persistent absence: \d+ pupils?$"))).to_have_attribute(
+        "href", "/lists/bands?band=persistent"
+    )
     cases = page.locator("table", has=page.get_by_role("columnheader", name="Next action or review"))
     expect(cases.get_by_role("row").nth(1)).to_contain_text("EWO-")
     # Only the officer's own cases: not the other demo officer's patch, and not a colleague's case in their own
