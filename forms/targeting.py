@@ -1,4 +1,4 @@
-"""Recording a termly targeting support meeting (the view supplies the pupils with open cases)."""
+"""Recording a termly targeting support meeting (the view supplies the pupils an action may be for)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ ONE_A_LINE = "One person on each line, with their role: for example, Jo Bloggs, 
 
 
 class PupilActionForm(OptionalRow):
-    """An action agreed for one pupil with an open case; a row left blank is ignored."""
+    """An action agreed for one pupil; a row left blank is ignored."""
 
-    case = SelectField(
+    pupil = SelectField(
         "Pupil",
         widget=GovSelect(),
         validators=[DataRequired("Choose the pupil")],
@@ -62,7 +62,7 @@ class TargetingMeetingForm(ActionsAgreedAtMeeting, GovForm):
     )
     decisions = text_area(
         "Decisions and actions agreed for the school (optional)",
-        hint="Who will do what, by when. Actions for one pupil with a case go below, into their action plan.",
+        hint="Who will do what, by when. Actions for one pupil go below.",
     )
     actions = FieldList(FormField(PupilActionForm), min_entries=BLANK_ACTION_ROWS, max_entries=MOST_ACTION_ROWS)
     next_meeting_on = GovDateField(

@@ -7,8 +7,9 @@ from ewo_cases.models.attendance import (
     AttendanceRegister,
     EnrolmentAttendance,
     PupilAttendance,
+    SchoolCalendar,
 )
-from ewo_cases.models.audit import AccessLog, AppendOnlyError, AuditEvent
+from ewo_cases.models.audit import AccessLog, AccessLogPupil, AppendOnlyError, AuditEvent
 from ewo_cases.models.base import Base
 from ewo_cases.models.cases import (
     RECORD_KIND_LABELS,
@@ -64,6 +65,7 @@ from ewo_cases.models.plans import (
 )
 from ewo_cases.models.pupils import YEAR_GROUPS, Carer, Pupil, PupilCarer, SenStatus
 from ewo_cases.models.schools import PHASE_LABELS, Phase, School, Trust
+from ewo_cases.models.targeting import SchoolAction
 from ewo_cases.models.users import SCHOOL_LINKED_ROLES, User, user_schools
 from workflows.roles import ROLE_LABELS, Role
 
@@ -80,6 +82,7 @@ __all__ = [
     "SCHOOL_LINKED_ROLES",
     "YEAR_GROUPS",
     "AccessLog",
+    "AccessLogPupil",
     "Action",
     "ActionOwner",
     "ActionPlan",
@@ -136,6 +139,8 @@ __all__ = [
     "ReferralStatus",
     "Role",
     "School",
+    "SchoolAction",
+    "SchoolCalendar",
     "SenStatus",
     "ServiceMethod",
     "Trust",

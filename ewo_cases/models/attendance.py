@@ -77,8 +77,25 @@ class PupilAttendance(AttendanceFigures, Base):
     __tablename__ = "pupil_attendance"
 
     pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupils.id", ondelete="CASCADE"), primary_key=True)
+    #: The day the pupil's marks took them into their current band (None in no band), and the day they first
+    #: met the penalty notice threshold this year: what the officer's "newly crossing" alerts read.
+    band_entered_on: Mapped[date | None] = mapped_column(index=True)
+    threshold_met_on: Mapped[date | None] = mapped_column(index=True)
 
     pupil: Mapped[Pupil] = relationship()
+
+
+class SchoolCalendar(Base):
+    """The days a school was open in one academic year, as its registers show: a day is a school day when
+    the school recorded a possible session on it. Kept so that "N school days" needs no register read."""
+
+    __tablename__ = "school_calendars"
+
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("schools.id", ondelete="CASCADE"), primary_key=True)
+    academic_year: Mapped[int] = mapped_column(primary_key=True)
+    #: One character per day from the registers' first Monday: ``S`` school day, ``C`` marked but no possible
+    #: session (closed, or a non-school day), ``.`` nothing recorded.
+    days: Mapped[str] = mapped_column(sa.String(REGISTER_DAYS))
 
 
 class EnrolmentAttendance(AttendanceFigures, Base):

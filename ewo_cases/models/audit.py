@@ -60,6 +60,16 @@ class AccessLog(Base):
     user: Mapped[User] = relationship()
 
 
+class AccessLogPupil(Base):
+    """One child whose record was in a list or export of several (the log entry's ``pupil_id`` is empty), so
+    that the child's own audit shows every export they were in."""
+
+    __tablename__ = "access_log_pupils"
+
+    access_log_id: Mapped[int] = mapped_column(sa.ForeignKey("access_log.id", ondelete="RESTRICT"), primary_key=True)
+    pupil_id: Mapped[int] = mapped_column(sa.ForeignKey("pupils.id", ondelete="RESTRICT"), primary_key=True, index=True)
+
+
 #: Every append-only model; the migrations give each of their tables refusing triggers too.
 APPEND_ONLY_MODELS: list[type[Base]] = []
 
@@ -77,3 +87,4 @@ def make_append_only(model: type[Base]) -> None:
 
 make_append_only(AuditEvent)
 make_append_only(AccessLog)
+make_append_only(AccessLogPupil)

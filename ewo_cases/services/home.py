@@ -1,8 +1,10 @@
 """What each role's home page shows, gathered from the services that own each fact.
 
 - **Officer**: their own open cases with the next thing due on each (overdue first), their meetings, and
-  alerts: pupils over a threshold with no open case, penalty notices unpaid after the 28 days, notices to
-  improve ending or ended without an outcome, reviews past their date and cases with no contact.
+  alerts: pupils with no open case who newly crossed a threshold (in the last ``NEWLY_CROSSED_SCHOOL_DAYS``
+  school days, by the day their marks took them over it), penalty notices unpaid after the 28 days, notices
+  to improve ending or ended without an outcome, reviews past their date and cases with no contact. How many
+  pupils stand over each threshold with no open case is shown beside them as links to the lists.
 - **School attendance lead**: each of their schools' headline figures beside the authority's, pupils by
   band, the schools' open cases, the actions the school owns and the meetings coming up.
 - **Team manager**: the approvals queue, drift and team caseloads, each linking to its full page.
@@ -16,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -31,14 +34,18 @@ from ewo_cases.models import (
     AttendanceContract,
     Carer,
     Case,
+    Meeting,
+    MeetingStatus,
     NoticeToImprove,
     PenaltyNotice,
     Pupil,
     PupilAttendance,
     School,
+    SchoolAction,
     User,
 )
-from ewo_cases.services import identification, legal, meetings, oversight, plans, reports
+from ewo_cases.services import identification, legal, meetings, oversight, plans, reports, targeting
+from ewo_cases.services.attendance import calendars
 from ewo_cases.services.identification import LISTS, Filters
 from ewo_cases.services.legal.common import long_date
 from ewo_cases.services.legal.notices import NoticeStatus
@@ -59,6 +66,16 @@ CASELOAD_SHOWN = 50
 APPROVALS_SHOWN = 5
 #: The open cases a school lead's home page lists before pointing to the case list.
 SCHOOL_CASES_SHOWN = 20
+#: Meetings are listed as upcoming for this many days ahead.
+UPCOMING_DAYS = 14
+#: A pupil who crossed a threshold within this many of their school's school days is "newly" over it: two
+#: school weeks, so an officer back from a week away still sees who crossed while they were gone.
+NEWLY_CROSSED_SCHOOL_DAYS = 10
+#: Crossings are looked for this far back in calendar days, then counted in school days (a summer holiday
+#: inside the window does not use it up).
+NEWLY_CROSSED_LOOK_BACK = timedelta(days=70)
+#: The newly crossing pupils listed on the home page (the identification lists have them all).
+CROSSINGS_SHOWN = 20
 OPEN_ACTION = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
 
 
@@ -91,6 +108,56 @@ class MyCase:
     @property
     def overdue(self) -> bool:
         return self.next_step is not None and self.next_step.overdue
+
+
+class SchoolMeeting(NamedTuple):
+    """A meeting about a whole school (its termly targeting support meeting), not one case."""
+
+    meeting: Meeting
+    school: School
+    case: None = None
+
+
+#: An upcoming meeting: about one case, or about a whole school.
+Upcoming = MeetingOnCase | SchoolMeeting
+
+
+def upcoming(case_meetings: list[MeetingOnCase], school_meetings: list[SchoolMeeting]) -> list[Upcoming]:
+    """Meetings about cases and about schools together, soonest first."""
+    return sorted([*case_meetings, *school_meetings], key=lambda item: (item.meeting.scheduled_for, item.meeting.id))
+
+
+def school_meetings(user: User, today: date) -> list[SchoolMeeting]:
+    """Scheduled meetings about the schools ``user`` works with (an officer's patch, a lead's schools) from
+    today for ``UPCOMING_DAYS`` days."""
+    rows = db.session.execute(
+        sa.select(Meeting, School)
+        .join(School, School.id == Meeting.school_id)
+        .where(
+            Meeting.case_id.is_(None),
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.school_id.in_(scoping.schools(user).with_only_columns(School.id)),
+            Meeting.scheduled_for >= oversight.start_of(today),
+            Meeting.scheduled_for < oversight.start_of(today + timedelta(days=UPCOMING_DAYS + 1)),
+        )
+        .order_by(Meeting.scheduled_for, Meeting.id)
+    ).all()
+    return [SchoolMeeting(meeting, school) for meeting, school in rows]
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """A pupil with no open case who recently crossed a threshold: into severe or persistent absence, or the
+    penalty notice threshold."""
+
+    pupil: Pupil
+    school: School
+    #: ``bands`` or ``penalty-threshold``: the identification list the pupil is on.
+    slug: str
+    label: str
+    on: date
+    #: School days since, at the pupil's school.
+    school_days_ago: int
 
 
 @dataclass(frozen=True)
@@ -128,16 +195,32 @@ class OfficerHome:
     open_cases: int
     #: Open cases with something overdue.
     overdue: int
-    upcoming_meetings: list[MeetingOnCase]
+    #: Meetings on the officer's cases and about the schools in their patch.
+    upcoming_meetings: list[Upcoming]
     meetings_to_record: list[MeetingOnCase]
+    #: The first ``CROSSINGS_SHOWN``, most recent first, and how many there are in all.
+    crossings: list[Crossing]
+    crossing_count: int
     list_alerts: list[ListAlert]
     case_alerts: list[CaseAlert]
     no_contact: list[DriftRow]
     no_contact_days: int
 
     @property
+    def newly_crossed_school_days(self) -> int:
+        return NEWLY_CROSSED_SCHOOL_DAYS
+
+    @property
+    def crossings_by_pupil(self) -> list[list[Crossing]]:
+        """The crossings shown, one list per pupil (who may have crossed two thresholds), latest first."""
+        by_pupil: dict[int, list[Crossing]] = {}
+        for crossing in self.crossings:
+            by_pupil.setdefault(crossing.pupil.id, []).append(crossing)
+        return list(by_pupil.values())
+
+    @property
     def alert_count(self) -> int:
-        return len(self.list_alerts) + len(self.case_alerts) + len(self.no_contact)
+        return self.crossing_count + len(self.case_alerts) + len(self.no_contact)
 
 
 def officer_home(user: User, today: date) -> OfficerHome:
@@ -145,12 +228,17 @@ def officer_home(user: User, today: date) -> OfficerHome:
     mine = _my_cases(user, today)
     ids = [item.case.id for item in mine]
     drifting = oversight.drift(user, DriftFilters(officer_id=user.id), today=today)
+    crossings = newly_crossed(user, today)
     return OfficerHome(
         cases=mine[:CASELOAD_SHOWN],
         open_cases=len(mine),
         overdue=sum(item.overdue for item in mine),
-        upcoming_meetings=meetings.upcoming_meetings(user, officer_id=user.id),
+        upcoming_meetings=upcoming(
+            meetings.upcoming_meetings(user, UPCOMING_DAYS, officer_id=user.id), school_meetings(user, today)
+        ),
         meetings_to_record=meetings.meetings_to_record(user, officer_id=user.id),
+        crossings=crossings[:CROSSINGS_SHOWN],
+        crossing_count=len(crossings),
         list_alerts=list_alerts(user),
         case_alerts=[
             *_unpaid_notices(ids, today),
@@ -223,6 +311,55 @@ def _legal_step(due: legal.Due, today: date) -> NextStep:
     """A legal deadline as a next step: late once its day has passed, or when it is urgent and due."""
     overdue = (due.on is not None and due.on < today) or (due.urgent and (due.on is None or due.on <= today))
     return NextStep(due.on, due.text, overdue)
+
+
+def newly_crossed(user: User, today: date) -> list[Crossing]:
+    """Pupils the user may see, with no open case, who crossed into severe or persistent absence or met the
+    penalty notice threshold within the last ``NEWLY_CROSSED_SCHOOL_DAYS`` school days, most recent first."""
+    since = today - NEWLY_CROSSED_LOOK_BACK
+    crossed_band = sa.and_(
+        PupilAttendance.band.in_([Band.SEVERE, Band.PERSISTENT]), PupilAttendance.band_entered_on >= since
+    )
+    found = db.session.execute(
+        sa.select(Pupil, School, PupilAttendance)
+        .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+        .join(School, School.id == Pupil.school_id)
+        .outerjoin(
+            identification.OpenCase,
+            sa.and_(identification.OpenCase.pupil_id == Pupil.id, identification.OpenCase.stage != CaseStage.CLOSED),
+        )
+        .where(
+            Pupil.id.in_(scoping.visible_pupil_ids(user)),
+            identification.OpenCase.id.is_(None),
+            sa.or_(crossed_band, PupilAttendance.threshold_met_on >= since),
+        )
+    ).all()
+    candidates = [
+        (pupil, school, slug, label, on)
+        for pupil, school, figures in found
+        for slug, label, on in _crossings(figures)
+        if on >= since
+    ]
+    if not candidates:
+        return []
+    school_days = calendars.SchoolDays({school.id for _p, school, *_ in candidates}, since, today)
+    ago = school_days.after([school.id for _p, school, *_ in candidates], [on for *_, on in candidates], today)
+    crossings = [
+        Crossing(pupil, school, slug, label, on, int(days))
+        for (pupil, school, slug, label, on), days in zip(candidates, ago.tolist(), strict=True)
+        if days < NEWLY_CROSSED_SCHOOL_DAYS
+    ]
+    return sorted(crossings, key=lambda c: (-c.on.toordinal(), c.pupil.surname, c.pupil.forename, c.slug))
+
+
+def _crossings(figures: PupilAttendance) -> list[tuple[str, str, date]]:
+    """The thresholds a pupil has crossed, as (list, what, when)."""
+    crossed = []
+    if figures.band in (Band.SEVERE, Band.PERSISTENT) and figures.band_entered_on:
+        crossed.append(("bands", Band(figures.band).label, figures.band_entered_on))
+    if figures.threshold_met_on:
+        crossed.append(("penalty-threshold", "Penalty notice threshold met", figures.threshold_met_on))
+    return crossed
 
 
 def list_alerts(user: User) -> list[ListAlert]:
@@ -351,7 +488,10 @@ class SchoolLeadHome:
     cases: list[SchoolCase]
     open_cases: int
     actions: list[ActionOnCase]
-    upcoming_meetings: list[MeetingOnCase]
+    #: The school's actions for pupils without a case, from its targeting support meetings.
+    school_actions: list[SchoolAction]
+    #: Meetings on the schools' cases and about the schools themselves.
+    upcoming_meetings: list[Upcoming]
 
 
 def school_lead_home(user: User, today: date) -> SchoolLeadHome:
@@ -364,7 +504,8 @@ def school_lead_home(user: User, today: date) -> SchoolLeadHome:
         cases=[SchoolCase(*row) for row in db.session.execute(open_cases.limit(SCHOOL_CASES_SHOWN))],
         open_cases=_count(open_cases),
         actions=plans.actions_owned_by_school(user),
-        upcoming_meetings=meetings.upcoming_meetings(user),
+        school_actions=targeting.open_school_actions(user),
+        upcoming_meetings=upcoming(meetings.upcoming_meetings(user, UPCOMING_DAYS), school_meetings(user, today)),
     )
 
 

@@ -4,7 +4,8 @@ closed, for a team manager.
 For each entry of a case into a stage (opening it, and every move after), the pupil's attendance over the 6
 school weeks after the week of entry is set against the 6 school weeks before it. A school week is a
 Monday–Sunday week with at least one possible session (``data-contract.md``); the week of entry is left out
-because it falls on both sides. Only entries with 6 school weeks on each side count, and the 6 before must
+because it falls on both sides. Only whole weeks are measured: the current week, not yet over, is left out
+(its marks are not all in). Only entries with 6 school weeks on each side count, and the 6 before must
 start within ``LOOKBACK_WEEKS`` of the entry. Attendance is the pupil's at any school; cases are grouped by
 their current school and officer. The registers of every pupil concerned are loaded in one go and the
 windows found for every entry at once (``windows``).
@@ -196,7 +197,7 @@ def outcomes(user: User, filters: OutcomeFilters, *, today: date | None = None) 
         year=filters.year,
         start=start,
         end=end,
-        measured_to=today,
+        measured_to=last_whole_week_end(today),
         stages=stages,
         overall=_line("all", "All stages", measured),
         groups=_group_lines(measured, filters.group_by),
@@ -241,28 +242,31 @@ def entries_in(user: User, filters: OutcomeFilters, start: date, end: date) -> l
     ]
 
 
+def last_whole_week_end(today: date) -> date:
+    """The Sunday that ended the last whole week before ``today``'s (the latest day outcomes measure)."""
+    return monday_on_or_before(today) - timedelta(days=1)
+
+
 def measure(entries: list[Entry], today: date) -> list[tuple[Entry, float | None, float | None]]:
-    """Pair each entry with the pupil's attendance % over the school weeks before and after (None if too few)."""
+    """Pair each entry with the pupil's attendance % over the school weeks before and after (None if too few),
+    in whole weeks up to the one before ``today``'s."""
     if not entries:
         return []
     first_day = monday_on_or_before(min(entry.entered_on for entry in entries)) - timedelta(weeks=LOOKBACK_WEEKS)
-    marks = registers.load(first_day, today, pupil_ids={entry.pupil_id for entry in entries})
+    marks = registers.load(first_day, last_whole_week_end(today), pupil_ids={entry.pupil_id for entry in entries})
     possible, attending = weekly_counts(marks.marks)
     row_of = {int(pupil_id): row for row, pupil_id in enumerate(marks.pupil_ids)}
-    found = [entry for entry in entries if entry.pupil_id in row_of]
-    rows = np.array([row_of[entry.pupil_id] for entry in found], dtype=np.int64)
-    weeks = np.array([(monday_on_or_before(e.entered_on) - marks.first_day).days // 7 for e in found], dtype=np.int64)
-    result = windows(possible, attending, rows, weeks)
+    weeks = [(monday_on_or_before(entry.entered_on) - marks.first_day).days // 7 for entry in entries]
+    # An entry this week has no whole week after it yet (and no column in the marks).
+    found = [i for i, e in enumerate(entries) if e.pupil_id in row_of and weeks[i] < possible.shape[1]]
+    rows = np.array([row_of[entries[i].pupil_id] for i in found], dtype=np.int64)
+    result = windows(possible, attending, rows, np.array([weeks[i] for i in found], dtype=np.int64))
     before, after = result.before_pct(), result.after_pct()
-    measured: list[tuple[Entry, float | None, float | None]] = []
-    position = 0
-    for entry in entries:
-        if entry.pupil_id in row_of and result.counted[position]:
-            measured.append((entry, float(before[position]), float(after[position])))
-        else:
-            measured.append((entry, None, None))
-        position += entry.pupil_id in row_of
-    return measured
+    counted = {i: position for position, i in enumerate(found) if result.counted[position]}
+    return [
+        (entry, float(before[counted[i]]), float(after[counted[i]])) if i in counted else (entry, None, None)
+        for i, entry in enumerate(entries)
+    ]
 
 
 def _line(key: str, label: str, measured: list[tuple[Entry, float | None, float | None]]) -> OutcomeLine:

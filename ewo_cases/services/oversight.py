@@ -2,12 +2,14 @@
 
 Definitions (shown on the pages too):
 
-- **School days** are counted Monday to Friday, holidays included: the service does not hold each school's
-  term dates, and a case with no contact over a holiday still needs looking at when term starts. "No
-  contact for N school days" (``NO_CONTACT_SCHOOL_DAYS``, 20 by default) counts the weekdays after the last
-  contact up to and including today; a case with no contact at all counts from the day it was opened. A
-  contact is a note of a phone call, home visit, email, letter or conversation (not a corrected one), or a
-  meeting held (``chronology.last_contacts``). Referrals count **working days** the same way.
+- **School days** are the days the child's school was open, as its registers show (a day on which it
+  recorded any possible session: ``attendance.calendars``), so holidays, weekends and closures do not count;
+  beyond the last day the school's registers reach, weekdays are counted. "No contact for N school days"
+  (``NO_CONTACT_SCHOOL_DAYS``, 20 by default) counts the school days after the last contact up to and
+  including today; a case with no contact at all counts from the day it was opened. A contact is a note of
+  a phone call, home visit, email, letter or conversation (not a corrected one), or a meeting held
+  (``chronology.last_contacts``). Referrals count **working days**, Monday to Friday: the local authority's
+  days, not the school's.
 - **Service standards** for the time a case may stay in one stage are ``STAGE_STANDARDS``; a notice to
   improve drifts once its improvement period has ended without a decision.
 
@@ -45,6 +47,7 @@ from ewo_cases.models import (
     User,
     user_schools,
 )
+from ewo_cases.services.attendance import calendars
 from ewo_cases.services.chronology import last_contacts
 from ewo_cases.services.legal.caseload import LEGAL_CASELOAD_STAGES
 from workflows import ENGLAND, OPEN_STAGES, CaseStage
@@ -93,20 +96,18 @@ def no_contact_school_days() -> int:
     return int(current_app.config["NO_CONTACT_SCHOOL_DAYS"])
 
 
-def school_days_after(since: date, today: date) -> int:
+def working_days_after(since: date, today: date) -> int:
     """Count the weekdays after ``since`` up to and including ``today`` (0 when ``since`` is today or later)."""
     if since >= today:
         return 0
     return int(np.busday_count(since + timedelta(days=1), today + timedelta(days=1)))
 
 
-def school_days_since(days: list[date], today: date) -> np.ndarray:
-    """``school_days_after`` for many days at once."""
+def school_days_since(school_ids: list[int], days: list[date], today: date) -> np.ndarray:
+    """Count the school days at each school after each day, up to and including ``today``."""
     if not days:
         return np.zeros(0, dtype=np.int64)
-    earlier = np.array(days, dtype="datetime64[D]")
-    end = np.datetime64(today + timedelta(days=1), "D")
-    return np.where(earlier < np.datetime64(today, "D"), np.busday_count(earlier + 1, end), 0)
+    return calendars.SchoolDays(school_ids, min(days), today).after(school_ids, days, today)
 
 
 def local_day(moment: datetime) -> date:
@@ -188,7 +189,9 @@ def drift(user: User, filters: DriftFilters = DriftFilters(), *, today: date | N
     facts = _load_facts(user, filters, [row.id for row in found], today)
     contact_days = [local_day(facts.contacts[row.id]) if row.id in facts.contacts else None for row in found]
     without_contact = school_days_since(
-        [day or local_day(row.opened_at) for day, row in zip(contact_days, found, strict=True)], today
+        [row.school_id for row in found],
+        [day or local_day(row.opened_at) for day, row in zip(contact_days, found, strict=True)],
+        today,
     )
     threshold = no_contact_school_days()
     rows = []
@@ -453,7 +456,7 @@ def referrals_waiting(
     waiting = []
     for referral_id, referred_at, forename, surname, school_name in db.session.execute(query):
         referred_on = local_day(referred_at)
-        days = school_days_after(referred_on, today)
+        days = working_days_after(referred_on, today)
         if days > REFERRAL_WORKING_DAYS:
             waiting.append(WaitingReferral(referral_id, f"{forename} {surname}", school_name, referred_on, days))
     return waiting

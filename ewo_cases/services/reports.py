@@ -8,11 +8,20 @@ schools and trusts count **enrolments** (a pupil's marks at that school, as DfE 
 (``enrolment_attendance``, ``pupil_attendance``) with one query per table; other periods are computed from
 the registers.
 
-What a school attendance lead may see of other schools: their own school's report, the authority's and the
-trust's headline figures and the authority's figures per group, but only where the group holds at least
-``MIN_OTHER_PUPILS`` pupils from schools they cannot see (so that no child elsewhere can be picked out, and
-no other school's breakdown can be worked out by subtraction), and the other schools of the same phase
-only as "School A", "School B"…, lettered in rank order and without their pupil numbers.
+A school's report compares it with its trust, the **other** schools of its phase (the school itself left
+out) and the authority, headline and group by group. Local authority staff see every comparison. What a
+school attendance lead may see of other schools: their own school's report, the headline figures of the
+trust, of the other schools of the phase and of the authority, and the authority's figures per group, but
+only where each holds at least ``MIN_OTHER_PUPILS`` pupils from schools they cannot see (so that no child
+elsewhere can be picked out); never the trust's or the other schools' figures per group, because a trust or
+a phase has few schools and another school's breakdown could be worked out from them; and the other schools
+of the phase only as "School A", "School B"…, lettered in rank order and without their pupil numbers (and
+the other schools together only when there are at least ``MIN_OTHER_SCHOOLS`` of them).
+
+**What may be published.** A group of fewer than ``SMALL_GROUP`` pupils can point to individual children:
+the charts leave such groups out (saying so), the tables show their figures tagged "Small group" for the
+school's own use, and the CSV file flags them (``small_group`` = ``true``). Governors may publish the
+figures of groups not so flagged; never those of a small group.
 """
 
 from __future__ import annotations
@@ -30,7 +39,7 @@ import sqlalchemy as sa
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import EnrolmentAttendance, Phase, Pupil, PupilAttendance, Role, School, Trust, User
-from ewo_cases.models.pupils import SenStatus, year_group_label
+from ewo_cases.models.pupils import YEAR_GROUPS, SenStatus, year_group_label
 from ewo_cases.scoping import schools as visible_schools
 from ewo_cases.services.attendance import engine, figures
 from workflows import attendance as rules
@@ -53,12 +62,15 @@ class PeriodKind(StrEnum):
 
 #: A comparison shown to a school lead must hold at least this many pupils from schools they cannot see.
 MIN_OTHER_PUPILS = 10
+#: The fewest other schools of the phase whose figures together are shown to a viewer who cannot see them.
+MIN_OTHER_SCHOOLS = 2
 #: Groups smaller than this are flagged: their figures can point to individual children.
 SMALL_GROUP = 5
 #: Roles that may see every school's name and the trust and authority reports.
 LA_ROLES = frozenset({Role.OFFICER, Role.MANAGER, Role.ADMIN})
 
-CSV_COLUMNS = ("scope", *engine.COHORT_COLUMNS)
+#: The contract's cohort columns with the scope first and, last, whether the group is too small to publish.
+CSV_COLUMNS = ("scope", *engine.COHORT_COLUMNS, "small_group")
 DIMENSION_LABELS = {
     "pupil_premium": "Pupil premium",
     "sen_status": "Special educational needs (SEND)",
@@ -78,6 +90,29 @@ _FLAG_LABELS = {
     "child_in_need": ("Child in need", "Not child in need"),
 }
 _SEX_LABELS = {"F": "Female", "M": "Male"}
+#: The Department for Education's ethnicity codes (the school census's main and extended categories).
+ETHNICITY_LABELS = {
+    "WBRI": "White British",
+    "WIRI": "White Irish",
+    "WIRT": "Traveller of Irish heritage",
+    "WROM": "Gypsy or Roma",
+    "WOTH": "Any other White background",
+    "MWBC": "White and Black Caribbean",
+    "MWBA": "White and Black African",
+    "MWAS": "White and Asian",
+    "MOTH": "Any other mixed background",
+    "AIND": "Indian",
+    "APKN": "Pakistani",
+    "ABAN": "Bangladeshi",
+    "AOTH": "Any other Asian background",
+    "BCRB": "Black Caribbean",
+    "BAFR": "Black African",
+    "BOTH": "Any other Black background",
+    "CHNE": "Chinese",
+    "OOTH": "Any other ethnic group",
+    "REFU": "Refused",
+    "NOBT": "Information not yet obtained",
+}
 _FLAGS = tuple(_FLAG_LABELS)
 _TEXTS = ("sen_status", "sex", "year_group", "ethnicity")
 _COUNTS = ("possible", "attending", "authorised", "unauthorised")
@@ -96,7 +131,14 @@ def group_label(dimension: str, group: str) -> str:
         return _SEX_LABELS.get(group, group or "Not recorded")
     if dimension == "year_group":
         return year_group_label(group)
+    if dimension == "ethnicity" and group in ETHNICITY_LABELS:
+        return ETHNICITY_LABELS[group]
     return group or "Not recorded"
+
+
+def school_order(year_group: str) -> tuple[int, str]:
+    """Sort key of a year group in school order (N1, N2, R, 1 … 14), anything unknown last."""
+    return (YEAR_GROUPS.index(year_group) if year_group in YEAR_GROUPS else len(YEAR_GROUPS), year_group)
 
 
 # Periods ------------------------------------------------------------------------------------------------
@@ -283,13 +325,8 @@ class ComputedFigures:
 
     def __init__(self, start: date, end: date) -> None:
         computed = figures.for_range(start, end, by_enrolment=True)
-        summary = computed.summary
         self._pupil_ids = computed.marks.pupil_ids
-        self._all = Counts(
-            computed.marks.school_ids.astype(np.int64),
-            *(getattr(summary, name).astype(np.int64) for name in _COUNTS),
-            _groups_of(self._pupil_ids),
-        )
+        self._all = counts_of(computed)
 
     def enrolments(self, school_ids: Collection[int] | None = None, *, groups: bool = False) -> Counts:
         """Return the enrolments at these schools (all schools when None)."""
@@ -309,9 +346,26 @@ class ComputedFigures:
         )
 
 
+def counts_of(computed: figures.RangeFigures) -> Counts:
+    """Return the counts of an enrolment computation (``by_enrolment=True``), with every pupil's groups."""
+    summary = computed.summary
+    return Counts(
+        computed.marks.school_ids.astype(np.int64),
+        *(getattr(summary, name).astype(np.int64) for name in _COUNTS),
+        _groups_of(computed.marks.pupil_ids),
+    )
+
+
+#: Fewer pupils than this are looked up by id; more, by reading every pupil once.
+_LOOKED_UP_BY_ID = 2000
+
+
 def _groups_of(pupil_ids: np.ndarray) -> dict[str, np.ndarray]:
     """Return the group of each of these pupils in every dimension."""
-    columns = _columns(sa.select(Pupil.__table__.c.id, *_group_columns()))
+    query = sa.select(Pupil.__table__.c.id, *_group_columns())
+    if len(pupil_ids) < _LOOKED_UP_BY_ID:
+        query = query.where(Pupil.__table__.c.id.in_(sorted(set(pupil_ids.tolist()))))
+    columns = _columns(query)
     if not columns:
         return _empty_counts(groups=True).groups
     ids = np.array(columns[0], dtype=np.int64)
@@ -419,22 +473,29 @@ class Part:
 
 @dataclass(frozen=True)
 class GroupLine:
-    """One group of a dimension, with the authority's figures for the same group when shown."""
+    """One group of a dimension, with the same group's figures in each comparison shown by group."""
 
     group: str
     label: str
     row: dict
-    authority: dict | None
+    #: By the scope of each of ``Section.comparisons``: its row for the group, None when not shown.
+    compared: dict[str, dict | None]
     small: bool
+
+    @property
+    def authority(self) -> dict | None:
+        """The authority's row for the same group, when shown."""
+        return self.compared.get(Scope.AUTHORITY)
 
 
 @dataclass(frozen=True)
 class Section:
-    """The groups of one dimension."""
+    """The groups of one dimension, beside the comparisons that have figures by group."""
 
     dimension: str
     title: str
     lines: list[GroupLine]
+    comparisons: list[Comparison] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -456,26 +517,46 @@ class CohortReport:
         """Return the comparison with the whole authority, if the report has one."""
         return next((c for c in self.comparisons if c.scope == Scope.AUTHORITY), None)
 
+    @property
+    def headline_chart(self) -> list[tuple[str, Headline]]:
+        """What the headline charts set side by side: the report and each comparison shown, or for the whole
+        authority (which has nothing to compare with) each phase and then the authority."""
+        if self.scope == Scope.AUTHORITY:
+            phases = self.parts.get("By phase", [])
+            return [*((part.name, part.headline) for part in phases), (self.name, self.headline)]
+        return [(self.name, self.headline), *((c.name, c.headline) for c in self.comparisons if c.headline)]
+
+    @property
+    def by_group(self) -> list[Comparison]:
+        """The comparisons shown group by group (the authority's last), not only as a headline."""
+        return [c for c in self.comparisons if c.headline is not None and set(c.groups) - {("all", "all")}]
+
     def sections(self) -> list[Section]:
-        """Return the breakdown by dimension, each group beside the authority's (when shown)."""
-        authority = self.authority
+        """Return the breakdown by dimension, each group beside the same group in each comparison shown."""
+        compared = self.by_group
         sections: dict[str, Section] = {}
         for row in self.rows[1:]:
-            dimension = row["dimension"]
-            section = sections.setdefault(dimension, Section(dimension, DIMENSION_LABELS[dimension], []))
-            same = authority.groups.get((dimension, row["group"])) if authority else None
+            dimension, group = row["dimension"], row["group"]
+            section = sections.setdefault(dimension, Section(dimension, DIMENSION_LABELS[dimension], [], compared))
+            same = {comparison.scope: comparison.groups.get((dimension, group)) for comparison in compared}
             section.lines.append(
-                GroupLine(row["group"], group_label(dimension, row["group"]), row, same, row["pupils"] < SMALL_GROUP)
+                GroupLine(group, group_label(dimension, group), row, same, row["pupils"] < SMALL_GROUP)
             )
+        if "year_group" in sections:  # the rows sort as strings (the contract's CSV); people read R, 1, 2 … 11
+            sections["year_group"].lines.sort(key=lambda line: school_order(line.group))
         return list(sections.values())
 
     def csv_rows(self) -> list[dict]:
-        """Return the report's own rows, then the trust's and the authority's shown to the viewer."""
-        rows = [{"scope": self.scope.value, **row} for row in self.rows]
+        """Return the report's own rows, then each comparison's shown to the viewer, small groups flagged."""
+        rows = [_csv_row(self.scope.value, row) for row in self.rows]
         for comparison in self.comparisons:
-            if comparison.scope in (Scope.TRUST, Scope.AUTHORITY) and comparison.headline is not None:
-                rows.extend({"scope": comparison.scope, **row} for row in comparison.groups.values())
+            if comparison.headline is not None:
+                rows.extend(_csv_row(comparison.scope, row) for row in comparison.groups.values())
         return rows
+
+
+def _csv_row(scope: str, row: dict) -> dict:
+    return {"scope": str(scope), **row, "small_group": "true" if row["pupils"] < SMALL_GROUP else "false"}
 
 
 def cohort_report(
@@ -497,7 +578,7 @@ def cohort_report(
         return _school_report(source, period, viewer, school)
     if scope == Scope.TRUST:
         return _trust_report(source, period, trust, _visible_school_ids(viewer))
-    return _authority_report(source, period)
+    return _authority_report(source, period, _visible_school_ids(viewer))
 
 
 def _source(period: Period) -> tuple[StoredFigures | ComputedFigures, Period]:
@@ -524,6 +605,10 @@ def _schools() -> dict[int, _School]:
     return {row.id: _School(*row) for row in db.session.execute(query)}
 
 
+#: The comparison with the other schools of a school's phase (the school itself left out).
+OTHER_SCHOOLS = "other_schools"
+
+
 def _school_report(source, period: Period, viewer: User, school: School) -> CohortReport:
     schools = _schools()
     sees_all = viewer.role in LA_ROLES
@@ -531,16 +616,25 @@ def _school_report(source, period: Period, viewer: User, school: School) -> Coho
     own_ids = set(schools) if sees_all else openable_ids
     trust_ids = {i for i, s in schools.items() if school.trust_id and s.trust_id == school.trust_id}
     phase_ids = {i for i, s in schools.items() if s.phase == school.phase}
+    others_ids = phase_ids - {school.id}
     everyone = source.enrolments()
-    detailed = source.enrolments({school.id} | (trust_ids if sees_all else own_ids), groups=True)
+    # Groups only where they are shown: the school's, and the comparisons' for the authority's staff (a
+    # school lead sees trust and other schools as headlines, and needs their own schools' groups).
+    detailed = source.enrolments({school.id} | (trust_ids | others_ids if sees_all else own_ids), groups=True)
     mine = detailed.at([school.id])
     viewers = None if sees_all else detailed.at(own_ids)
+
+    def compared(ids: set[int]) -> Counts:
+        return detailed.at(ids) if sees_all else everyone.at(ids)
+
     comparisons = []
     if school.trust_id:
-        trust_counts = detailed.at(trust_ids) if sees_all else everyone.at(trust_ids)
-        comparisons.append(_comparison(Scope.TRUST, school.trust.name, trust_counts, viewers, trust_ids))
-    phase_name = f"{school.phase.label} schools in the authority"
-    comparisons.append(_comparison("phase", phase_name, everyone.at(phase_ids), viewers, phase_ids))
+        comparisons.append(_comparison(Scope.TRUST, school.trust.name, compared(trust_ids), viewers, trust_ids))
+    # One other school's figures, to a viewer who may not see it, would be that school's: its row in the
+    # ranking (without its pupil count) is the comparison then.
+    if len(others_ids) >= (1 if sees_all else MIN_OTHER_SCHOOLS):
+        others_name = f"Other {school.phase.label.lower()} schools in the authority"
+        comparisons.append(_comparison(OTHER_SCHOOLS, others_name, compared(others_ids), viewers, others_ids))
     comparisons.append(_comparison(Scope.AUTHORITY, "Local authority", source.pupils(), viewers))
     return CohortReport(
         Scope.SCHOOL,
@@ -638,14 +732,6 @@ def _trust_report(source, period: Period, trust: Trust, openable_ids: set[int]) 
     schools = _schools()
     trust_ids = {school_id for school_id, school in schools.items() if school.trust_id == trust.id}
     counts = source.enrolments(trust_ids, groups=True)
-    parts = [
-        Part(
-            schools[school_id].name,
-            counts.at([school_id]).headline(),
-            school_id=school_id if school_id in openable_ids else None,
-        )
-        for school_id in sorted(trust_ids, key=lambda school_id: schools[school_id].name)
-    ]
     return CohortReport(
         Scope.TRUST,
         trust.name,
@@ -653,11 +739,11 @@ def _trust_report(source, period: Period, trust: Trust, openable_ids: set[int]) 
         counts.rows(),
         counts.headline(),
         [_comparison(Scope.AUTHORITY, "Local authority", source.pupils())],
-        parts={"Schools in the trust": parts},
+        parts={"Schools in the trust": _school_parts(counts, schools, trust_ids, openable_ids)},
     )
 
 
-def _authority_report(source, period: Period) -> CohortReport:
+def _authority_report(source, period: Period, openable_ids: set[int]) -> CohortReport:
     schools = _schools()
     counts = source.pupils()
     everyone = source.enrolments()
@@ -680,5 +766,17 @@ def _authority_report(source, period: Period) -> CohortReport:
         period,
         counts.rows(),
         counts.headline(),
-        parts={"By phase": by_phase, "By trust": by_trust},
+        parts={
+            "By phase": by_phase,
+            "By trust": by_trust,
+            "By school": _school_parts(everyone, schools, set(schools), openable_ids),
+        },
     )
+
+
+def _school_parts(counts: Counts, schools: dict[int, _School], ids: set[int], openable_ids: set[int]) -> list[Part]:
+    """Each of these schools' headline, by name, linked when the viewer may open the school's report."""
+    return [
+        Part(schools[i].name, counts.at([i]).headline(), school_id=i if i in openable_ids else None)
+        for i in sorted(ids, key=lambda i: schools[i].name)
+    ]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, Pupil, PupilAttendance, School, User
+from ewo_cases.models import Carer, Case, Pupil, PupilAttendance, PupilCarer, School, User
 from ewo_cases.scoping import cases, pupils
 from workflows import CaseStage
 
@@ -35,14 +35,27 @@ def _code(text: str) -> str:
     return _SPACES.sub("", text).upper()
 
 
+def _named(forename: sa.ColumnElement[str], surname: sa.ColumnElement[str], name: str) -> sa.ColumnElement[bool]:
+    """A person whose "forename surname" or "surname forename" contains ``name`` (lower case)."""
+    return sa.or_(
+        sa.func.lower(forename + " " + surname).contains(name, autoescape=True),
+        sa.func.lower(surname + " " + forename).contains(name, autoescape=True),
+    )
+
+
 def pupil_matches(text: str) -> sa.ColumnElement[bool]:
-    """Match a pupil's forename, surname or "forename surname" containing ``text``, or their whole UPN.
+    """Match a pupil by any part of their name ("forename surname" or "surname forename"), by the name of a
+    parent or carer of theirs (families are often known by a parent's name), or by their whole UPN.
 
     Names ignore case; ``%`` and ``_`` typed by a user are matched literally, not as wildcards.
     """
     name = _SPACES.sub(" ", text.strip()).lower()
-    full_name = sa.func.lower(Pupil.forename + " " + Pupil.surname)
-    return sa.or_(Pupil.upn == _code(text), full_name.contains(name, autoescape=True))
+    by_carer = (
+        sa.select(PupilCarer.pupil_id)
+        .join(Carer, Carer.id == PupilCarer.carer_id)
+        .where(_named(Carer.forename, Carer.surname, name))
+    )
+    return sa.or_(Pupil.upn == _code(text), _named(Pupil.forename, Pupil.surname, name), Pupil.id.in_(by_carer))
 
 
 def case_matches(text: str) -> sa.ColumnElement[bool]:

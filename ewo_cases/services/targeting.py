@@ -9,7 +9,8 @@ How a meeting is recorded: one ``Meeting`` with the ``school_id`` (no case) and 
 Who came is its attendees (the person recording, if they came, as a user; everyone else by name and role as
 typed). What was agreed for the school as a whole is the meeting's ``decisions`` text; an action for one
 pupil who has an open case goes into that case's action plan (written for the purpose if the case has none),
-tied to the meeting by ``Action.meeting_id``, so the next pack carries forward the open ones. The date of the
+tied to the meeting by ``Action.meeting_id``; an action for a pupil without a case (most pupils discussed
+have none) is the school's, a ``SchoolAction``. The next pack carries forward the open ones of both. The date of the
 next meeting is kept as a scheduled targeting support meeting, which the next record completes.
 """
 
@@ -23,13 +24,15 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ewo_cases import clock
+from ewo_cases import clock, scoping
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     Action,
     ActionOwner,
     ActionPlan,
+    ActionStatus,
     Case,
+    EnrolmentAttendance,
     Meeting,
     MeetingAttendance,
     MeetingAttendee,
@@ -38,11 +41,13 @@ from ewo_cases.models import (
     Pupil,
     PupilAttendance,
     School,
+    SchoolAction,
     User,
 )
 from ewo_cases.scoping import visible_pupil_ids
 from ewo_cases.services import audit, plans, reports
-from ewo_cases.services.errors import ServiceError
+from ewo_cases.services.attendance import figures
+from ewo_cases.services.errors import ServiceError, check_version
 from ewo_cases.services.oversight import local_day, start_of
 from workflows import ENGLAND, CaseStage
 from workflows.attendance import APPROACHING_MARGIN, PENALTY_THRESHOLD_SESSIONS, Band
@@ -151,6 +156,8 @@ class Pack:
 
     school: School
     prepared_on: date
+    #: What the school's figures, its groups and the pupils by band cover.
+    period: reports.Period
     headline: reports.Headline
     bands: dict[Band, list[PackPupil]]
     threshold_met: list[PackPupil]
@@ -159,11 +166,22 @@ class Pack:
     lower_groups: list[LowerGroup]
     last_meeting: Meeting | None
     carried: list[CarriedAction] = field(default_factory=list)
+    #: The school's actions for pupils without a case, agreed at the last meeting, open ones first.
+    school_actions: list[SchoolAction] = field(default_factory=list)
     next_meeting: Meeting | None = None
 
     @property
-    def open_carried(self) -> list[CarriedAction]:
-        return [item for item in self.carried if not item.action.status.is_finished]
+    def open_carried(self) -> int:
+        """How many of the last meeting's pupil actions are still open."""
+        return sum(not item.status.is_finished for item in [*(c.action for c in self.carried), *self.school_actions])
+
+    @property
+    def pupil_ids(self) -> set[int]:
+        """Every child the pack names (its access is logged against each)."""
+        listed = [*self.threshold_met, *self.approaching, *self.falling_below_90]
+        listed += [pupil for pupils in self.bands.values() for pupil in pupils]
+        carried = {item.case.pupil_id for item in self.carried} | {action.pupil_id for action in self.school_actions}
+        return {item.pupil.id for item in listed} | carried
 
     @property
     def next_meeting_on(self) -> date | None:
@@ -175,18 +193,32 @@ class Pack:
         return self.next_meeting_on is not None and self.next_meeting_on < self.prepared_on
 
 
-def pack(school: School, user: User, *, today: date | None = None) -> Pack:
-    """Gather the termly targeting support meeting pack for ``school``, as ``user`` may see it."""
+def pack(school: School, user: User, *, today: date | None = None, term: bool = False) -> Pack:
+    """Gather the termly targeting support meeting pack for ``school``, as ``user`` may see it: for the academic
+    year to date, or (``term``) for this term to date.
+
+    The term changes the school's figures, its groups and the pupils by band; the penalty-notice window and
+    the projection below 90% always run over the year to date, since 10 school weeks can span two terms.
+    """
     today = today or clock.today()
     pupils = _pack_pupils(school, user)
-    counts = reports.StoredFigures().enrolments([school.id], groups=True)
+    if term:
+        period = reports.this_term(today)
+        computed = figures.for_range(period.start, period.end, school_id=school.id, by_enrolment=True)
+        counts = reports.counts_of(computed)
+        banded = _in_period(school, user, computed)
+    else:
+        period = reports.year_to_date(today)
+        counts = reports.StoredFigures().enrolments([school.id], groups=True)
+        banded = pupils
     last = last_meeting(school)
     return Pack(
         school=school,
         prepared_on=today,
+        period=period,
         headline=counts.headline(),
         bands={
-            band: [p for p in pupils if p.figures.band == band] for band in (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
+            band: [p for p in banded if p.figures.band == band] for band in (Band.SEVERE, Band.PERSISTENT, Band.AT_RISK)
         },
         threshold_met=_by_window([p for p in pupils if p.figures.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS]),
         approaching=_by_window([p for p in pupils if _approaching(p.figures.unauth_10wk_latest)]),
@@ -194,6 +226,7 @@ def pack(school: School, user: User, *, today: date | None = None) -> Pack:
         lower_groups=lower_groups(counts),
         last_meeting=last,
         carried=carried_actions(last) if last else [],
+        school_actions=school_actions_of(last) if last else [],
         next_meeting=next_meeting(school),
     )
 
@@ -228,6 +261,22 @@ def _pack_pupils(school: School, user: User) -> list[PackPupil]:
     return [PackPupil(*row) for row in db.session.execute(query)]
 
 
+def _in_period(school: School, user: User, computed: figures.RangeFigures) -> list[PackPupil]:
+    """The school's pupils on roll in a band over a computed period, with those figures and their open case."""
+    in_band = {
+        row["pupil_id"]: EnrolmentAttendance(**row) for row in figures.stored_rows(computed) if row["band"] != Band.NONE
+    }
+    open_case = sa.and_(Case.pupil_id == Pupil.id, Case.stage != CaseStage.CLOSED)
+    query = (
+        sa.select(Pupil, Case, User.name)
+        .outerjoin(Case, open_case)
+        .outerjoin(User, User.id == Case.assigned_officer_id)
+        .where(Pupil.school_id == school.id, Pupil.id.in_(visible_pupil_ids(user)), Pupil.id.in_(list(in_band)))
+    )
+    found = [PackPupil(pupil, in_band[pupil.id], case, officer) for pupil, case, officer in db.session.execute(query)]
+    return sorted(found, key=lambda p: (p.figures.attendance_pct, p.pupil.surname, p.pupil.forename, p.pupil.id))
+
+
 def lower_groups(counts: reports.Counts) -> list[LowerGroup]:
     """Return the groups of pupils whose attendance is lower than the whole school's, furthest below first."""
     rows = counts.rows()
@@ -251,7 +300,7 @@ def lower_groups(counts: reports.Counts) -> list[LowerGroup]:
 
 
 def _group_name(dimension: str, group: str) -> str:
-    """Name a group so that it reads on its own: "Pupil premium", "Year 5", "Ethnicity: WBRI"."""
+    """Name a group so that it reads on its own: "Pupil premium", "Year 5", "Ethnicity: White British"."""
     label = reports.group_label(dimension, group)
     return f"Ethnicity: {label}" if dimension == "ethnicity" else label
 
@@ -291,6 +340,17 @@ def carried_actions(meeting: Meeting) -> list[CarriedAction]:
     return sorted(items, key=lambda item: item.action.status.is_finished)
 
 
+def school_actions_of(meeting: Meeting) -> list[SchoolAction]:
+    """Return the school's actions for pupils agreed at a meeting, open ones first, soonest due first."""
+    found = db.session.scalars(
+        sa.select(SchoolAction)
+        .where(SchoolAction.meeting_id == meeting.id)
+        .options(selectinload(SchoolAction.pupil))
+        .order_by(SchoolAction.due_on, SchoolAction.id)
+    ).all()
+    return sorted(found, key=lambda action: action.status.is_finished)
+
+
 def open_cases_at(school: School, user: User) -> list[Case]:
     """Return the open cases of the school's pupils that ``user`` may see, by pupil name."""
     return list(
@@ -326,12 +386,31 @@ class TargetingRecord:
 
 @dataclass(frozen=True)
 class PupilAction:
-    """An action agreed for one pupil with an open case."""
+    """An action agreed for one pupil: into their case's plan if they have an open case, else the school's."""
 
-    case_id: int
+    pupil_id: int
     description: str
     owner: ActionOwner
     due_on: date
+
+
+@dataclass(frozen=True)
+class Discussed:
+    """A pupil an action may be agreed for at the meeting: one in the pack, or with an open case."""
+
+    pupil: Pupil
+    case: Case | None
+
+
+def pupils_to_discuss(school: School, user: User) -> list[Discussed]:
+    """The pupils of the school's pack (year to date) and those with an open case, by name."""
+    with_case = {case.pupil_id: case for case in open_cases_at(school, user)}
+    pupils = {item.pupil.id: item.pupil for item in _pack_pupils(school, user)}
+    pupils |= {case.pupil_id: case.pupil for case in with_case.values()}
+    return [
+        Discussed(pupil, with_case.get(pupil.id))
+        for pupil in sorted(pupils.values(), key=lambda p: (p.surname, p.forename, p.id))
+    ]
 
 
 def record_meeting(
@@ -339,7 +418,7 @@ def record_meeting(
 ) -> Meeting:
     """Record a termly targeting support meeting, put pupils' actions into their plans, and arrange the next."""
     _check_dates(record)
-    cases = _cases_for(school, user, actions)
+    discussed = _discussed_for(school, user, actions)
     meeting = _meeting_to_record(school, record.held_on, user)
     meeting.status, meeting.held_on = MeetingStatus.HELD, record.held_on
     meeting.summary, meeting.decisions = record.summary.strip(), record.decisions.strip()
@@ -360,7 +439,7 @@ def record_meeting(
         ],
         pupil_actions=len(actions),
     )
-    _add_pupil_actions(meeting, cases, actions, record, user)
+    _add_pupil_actions(meeting, discussed, actions, record, user)
     if record.next_meeting_on:
         schedule_meeting(school, record.next_meeting_on, user)
     return meeting
@@ -396,10 +475,17 @@ def _check_dates(record: TargetingRecord) -> None:
         raise ServiceError("The next meeting must be after this one, and not in the past", field="next_meeting_on")
 
 
-def _cases_for(school: School, user: User, actions: Sequence[PupilAction]) -> dict[int, Case]:
-    allowed = {case.id: case for case in open_cases_at(school, user)}
-    if any(action.case_id not in allowed for action in actions):
-        raise ServiceError("Choose a pupil with an open case at this school", field="actions")
+def _discussed_for(school: School, user: User, actions: Sequence[PupilAction]) -> dict[int, Discussed]:
+    """The pupils the actions are for, each with their open case; refuse a pupil not in the pack, and an action
+    for a pupil without a case that is not the school's."""
+    allowed = {item.pupil.id: item for item in pupils_to_discuss(school, user)}
+    if any(action.pupil_id not in allowed for action in actions):
+        raise ServiceError("Choose a pupil from the school's pack", field="actions")
+    if any(allowed[a.pupil_id].case is None and a.owner != ActionOwner.SCHOOL for a in actions):
+        raise ServiceError(
+            "An action for a pupil without a case is the school's to do: choose School, or open a case first",
+            field="actions",
+        )
     return allowed
 
 
@@ -439,16 +525,92 @@ def _attendees(record: TargetingRecord, user: User) -> list[MeetingAttendee]:
 
 
 def _add_pupil_actions(
-    meeting: Meeting, cases: dict[int, Case], actions: Sequence[PupilAction], record: TargetingRecord, user: User
+    meeting: Meeting,
+    discussed: dict[int, Discussed],
+    actions: Sequence[PupilAction],
+    record: TargetingRecord,
+    user: User,
 ) -> None:
     by_case: dict[int, list[plans.NewAction]] = defaultdict(list)
+    cases = {}
     for action in actions:
-        by_case[action.case_id].append(plans.NewAction(action.description, action.owner.value, action.due_on))
+        case = discussed[action.pupil_id].case
+        if case is None:
+            _add_school_action(meeting, action, user)
+            continue
+        cases[case.id] = case
+        by_case[case.id].append(plans.NewAction(action.description, action.owner.value, action.due_on))
     for case_id, new in by_case.items():
         case = cases[case_id]
         if plans.plan_of(case) is None:
             plans.create_plan(case, goals=_plan_goals(record), review_on=_plan_review_on(record), actor=user)
         plans.add_meeting_actions(case, meeting, new, review_on=None, actor=user)
+
+
+def _add_school_action(meeting: Meeting, action: PupilAction, user: User) -> SchoolAction:
+    school_action = SchoolAction(
+        meeting_id=meeting.id,
+        school_id=meeting.school_id,
+        pupil_id=action.pupil_id,
+        description=action.description.strip(),
+        due_on=action.due_on,
+        created_by_id=user.id,
+    )
+    db.session.add(school_action)
+    audit.record(
+        user,
+        "school_action.added",
+        school_action,
+        f"School action agreed at the targeting support meeting: {action.description.strip()[:200]}",
+        meeting=meeting.id,
+        pupil=action.pupil_id,
+    )
+    return school_action
+
+
+def update_school_action(
+    action: SchoolAction, *, status: ActionStatus, note: str, actor: User, expected_version: int | None
+) -> SchoolAction:
+    """Record progress on a school's action for a pupil: its status now, and what was done."""
+    check_version(action, expected_version)
+    if status.is_finished and not note.strip():
+        raise ServiceError("Say what was done, or why it was not", field="note")
+    before = action.status
+    action.status, action.note = status, note.strip()
+    db.session.flush()
+    audit.record(
+        actor,
+        "school_action.updated",
+        action,
+        f"School action {before.label.lower()} to {status.label.lower()}",
+        note=note.strip()[:500],
+    )
+    return action
+
+
+def open_school_actions(user: User) -> list[SchoolAction]:
+    """The open school actions at the schools ``user`` works with, soonest due (so overdue) first."""
+    return list(
+        db.session.scalars(
+            sa.select(SchoolAction)
+            .where(
+                SchoolAction.school_id.in_(scoping.schools(user).with_only_columns(School.id)),
+                SchoolAction.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
+            )
+            .options(selectinload(SchoolAction.pupil))
+            .order_by(SchoolAction.due_on, SchoolAction.id)
+        )
+    )
+
+
+def school_action_or_404(user: User, action_id: int) -> SchoolAction:
+    """Load a school action at a school ``user`` works with, or answer 404."""
+    return scoping.one_or_404(
+        sa.select(SchoolAction).where(
+            SchoolAction.id == action_id,
+            SchoolAction.school_id.in_(scoping.schools(user).with_only_columns(School.id)),
+        )
+    )
 
 
 def _plan_goals(record: TargetingRecord) -> str:

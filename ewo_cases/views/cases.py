@@ -13,14 +13,11 @@ from ewo_cases import clock
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
 from ewo_cases.models import (
-    AccessLog,
     Approval,
-    AuditEvent,
     Carer,
     Case,
     CaseParticipant,
     CaseRecord,
-    CaseTransition,
     ParticipantRole,
     Professional,
     Pupil,
@@ -36,6 +33,7 @@ from ewo_cases.scoping import case_or_404, cases, pupil_or_404
 from ewo_cases.services import access_log
 from ewo_cases.services import cases as case_service
 from ewo_cases.services import participants as participant_service
+from ewo_cases.services.case_audit import VIEWS_PAGE_SIZE, case_audit
 from ewo_cases.services.identification import COHORTS
 from ewo_cases.services.participants import Person, s576_basis
 from ewo_cases.services.search import case_matches
@@ -349,23 +347,38 @@ def _answer(form: TransitionForm, name: str) -> str | None:
 def reassign():
     """Give one case or several to another officer."""
     form = _reassign_form()
-    if form.validate_on_submit() and (
-        moved := saved(
-            form,
-            lambda: case_service.reassign(
-                db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all(),
-                db.session.get(User, int(form.officer.data)),
-                actor=current_user,
-                reason=form.reason.data,
-            ),
-        )
-    ):
-        flash(
-            f"{len(moved)} {'case' if len(moved) == 1 else 'cases'} reassigned to {moved[0].assigned_officer.name}.",
-            "success",
-        )
+    if form.validate_on_submit() and _reassigned(form):
         return redirect(url_for("cases.index", **request.args))
     return _list_page(form, status=400)
+
+
+@bp.route("/<int:case_id>/reassign", methods=["GET", "POST"])
+@allow(Role.MANAGER)
+def reassign_case(case_id: int):
+    """Give this case to another officer."""
+    case = case_or_404(current_user, case_id)
+    if not case.is_open:
+        abort(404)
+    form = _reassign_form()
+    form.cases.choices = [(case.id, case.reference)]
+    if form.validate_on_submit() and _reassigned(form):
+        return redirect(url_for("cases.show", case_id=case.id))
+    return render_case_page("cases/reassign.html", case, status_for(form), form=form)
+
+
+def _reassigned(form: ReassignForm) -> bool:
+    """Reassign the chosen cases; say how many moved (and how many were the officer's already)."""
+    chosen = db.session.scalars(cases(current_user).where(Case.id.in_(form.cases.data))).all()
+    officer = db.session.get(User, int(form.officer.data))
+    already = sum(case.assigned_officer_id == officer.id for case in chosen)
+    if not saved(form, lambda: case_service.reassign(chosen, officer, actor=current_user, reason=form.reason.data)):
+        return False
+    moved = len(chosen) - already
+    message = f"{moved} {'case' if moved == 1 else 'cases'} reassigned to {officer.name}."
+    if already:
+        message += f" {already} {'was' if already == 1 else 'were'} {officer.name}'s already."
+    flash(message, "success")
+    return True
 
 
 def _reassign_form() -> ReassignForm:
@@ -599,32 +612,10 @@ def school_contact(case_id: int):
 def audit(case_id: int):
     """The case's audit: every step with its reason, approval and evidence, every decision, and who looked."""
     case = case_or_404(current_user, case_id)
-    transitions = db.session.scalars(
-        sa.select(CaseTransition)
-        .where(CaseTransition.case_id == case.id)
-        .order_by(CaseTransition.occurred_at, CaseTransition.id)
-    ).all()
-    approvals = db.session.scalars(
-        sa.select(Approval).where(Approval.case_id == case.id).order_by(Approval.requested_at)
-    ).all()
-    changes = db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_type == Case.__tablename__, AuditEvent.entity_id == case.id)
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
-    ).all()
-    views = db.session.scalars(
-        sa.select(AccessLog)
-        .where(AccessLog.pupil_id == case.pupil_id)
-        .order_by(AccessLog.occurred_at.desc())
-        .limit(200)
-    ).all()
-    problems = workflows.replay([(t.from_stage, t.trigger, t.to_stage) for t in transitions], case.stage)
     return render_case_page(
         "cases/audit.html",
         case,
-        transitions=transitions,
-        approvals=approvals,
-        changes=changes,
-        views=views,
-        problems=problems,
+        audit=case_audit(case, views_page=page_number()),
+        page=page_number(),
+        page_size=VIEWS_PAGE_SIZE,
     )

@@ -70,6 +70,7 @@ def export(slug: str):
     figure = pupil_list.figure[1]
     own_figure = () if figure in CSV_COLUMNS else (figure,)
     header = [*CSV_COLUMNS, *own_figure, "figures_as_at", "open_case"]
+    found = db.session.execute(query).all()
     rows = [
         [
             pupil.upn,
@@ -85,12 +86,13 @@ def export(slug: str):
             figures.range_end.isoformat(),
             case_reference,
         ]
-        for pupil, figures, school, _case_id, case_reference in db.session.execute(query)
+        for pupil, figures, school, _case_id, case_reference in found
     ]
     access_log.record_access(
         current_user,
         access_log.EXPORTED,
         f"list:{slug}",
+        pupil_ids=[pupil.id for pupil, *_ in found],
         detail=f"{len(rows)} pupils; filters {request.query_string.decode()[:400]}",
     )
     db.session.commit()

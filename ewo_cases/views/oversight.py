@@ -91,6 +91,7 @@ def drift_csv():
         current_user,
         access_log.EXPORTED,
         "drift",
+        pupil_ids=[row.pupil_id for row in rows],
         detail=f"{len(rows)} cases; filters {request.query_string.decode()[:400]}",
     )
     db.session.commit()

@@ -8,6 +8,7 @@ EXPECTED = {
     "cases.show": CASEWORK,
     "cases.act": LA_CASEWORK,
     "cases.reassign": frozenset({MANAGER}),
+    "cases.reassign_case": frozenset({MANAGER}),
     "cases.new_record": LA_CASEWORK,
     "cases.withdraw_record": LA_CASEWORK,
     "cases.people": CASEWORK,

@@ -12,4 +12,5 @@ EXPECTED = {
     "targeting.pack": CASEWORK,
     "targeting.print": CASEWORK,
     "targeting.record": CASEWORK,
+    "targeting.school_action": CASEWORK,
 }

@@ -170,7 +170,7 @@ def test_a_manager_approves_reassigns_and_audits(page: Page, live_server):
     expect(request).to_contain_text(f"Approved by {MANAGER}")
     expect(request).to_contain_text(comment)
     expect(request).to_contain_text("Used")
-    looked = page.get_by_role("table", name="The latest views and exports of the child's records")
+    looked = page.get_by_role("table", name="Views and exports of the child's records, latest first")
     expect(looked.get_by_role("row", name=f"{OFFICER} (education welfare officer)").first).to_contain_text(
         "Viewed the case"
     )

@@ -684,7 +684,7 @@ def test_the_audit_shows_steps_decisions_and_who_looked(client, sign_in, manager
     client.post("/sign-out")
     sign_in(manager)
     page = client.get(f"/cases/{case.id}/audit").text
-    assert "replays through the workflow" in page and "Opened at persistent absence" in page
+    assert "replays through the workflow" in page and "Opened at the persistent absence stage" in page
     assert "Olive Officer (education welfare officer)" in page
     assert "Viewed the case" in page and "Viewed the action plan" in page
     assert db.session.scalar(sa.select(sa.func.count(AccessLog.id)).where(AccessLog.record_type == "case")) >= 1

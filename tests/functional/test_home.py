@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import (
+    REGISTER_DAYS,
     Action,
     ActionOwner,
     ActionPlan,
@@ -20,6 +21,7 @@ from ewo_cases.models import (
     EnrolmentAttendance,
     Meeting,
     MeetingKind,
+    MeetingStatus,
     Note,
     NoteKind,
     NoticeToImprove,
@@ -28,6 +30,7 @@ from ewo_cases.models import (
     Prosecution,
     PupilAttendance,
     Role,
+    SchoolCalendar,
 )
 from ewo_cases.services import home, oversight
 from tests.case_records import add_parent, moment
@@ -311,8 +314,84 @@ def test_pupils_over_a_threshold_with_no_open_case_are_counted_and_linked(
 
     sign_in(officer)
     page = client.get("/").text
-    assert 'href="/lists/bands?band=persistent"' in page and "3 pupils with no open case" in page
+    assert '<a class="govuk-link" href="/lists/bands?band=persistent">Persistent absence: 3 pupils</a>' in page
     assert 'href="/lists/bands?band=severe"' in page and 'href="/lists/penalty-threshold"' in page
+    # A standing count is not an alert: nobody crossed anything recently.
+    assert home.officer_home(officer, TODAY).alert_count == 0
+    assert "Alerts (0)" in page
+
+
+def crossed(figures: PupilAttendance, *, band_on: date | None = None, threshold_on: date | None = None) -> None:
+    figures.band_entered_on, figures.threshold_met_on = band_on, threshold_on
+    if threshold_on:
+        figures.penalty_threshold_met = True
+    db.session.flush()
+
+
+def open_every_weekday_but(school, *holidays: tuple[date, date]) -> None:
+    """Give the school a calendar of 2025/26 as its registers would: open every weekday up to yesterday but in
+    the holidays (marked with ``#``, not a possible session)."""
+    first = date(2025, 9, 1)
+    days = []
+    for offset in range(REGISTER_DAYS):
+        day = first + timedelta(days=offset)
+        if day >= TODAY:
+            days.append(".")
+        elif day.weekday() >= 5 or any(start <= day <= end for start, end in holidays):
+            days.append("C")
+        else:
+            days.append("S")
+    db.session.add(SchoolCalendar(school_id=school.id, academic_year=2025, days="".join(days)))
+    db.session.flush()
+
+
+def test_pupils_newly_crossing_a_threshold_in_the_last_ten_school_days_are_alerts(
+    client, sign_in, officer, colleague, school, make_pupil, make_figures, make_school, new_case
+):
+    open_every_weekday_but(school, (date(2026, 2, 16), date(2026, 2, 20)))  # half term
+    # Ten school days before Monday 2 March, skipping half term, is Monday 9 February.
+    newly_severe = make_figures(make_pupil(school, surname="Newly"), Band.SEVERE)
+    crossed(newly_severe, band_on=date(2026, 2, 10))  # 9 school days ago, 14 weekdays: still new
+    too_old = make_figures(make_pupil(school, surname="Older"), Band.PERSISTENT)
+    crossed(too_old, band_on=date(2026, 2, 9))  # 10 school days ago
+    met = make_figures(make_pupil(school, surname="Threshold"), Band.AT_RISK, unauthorised_in_window=10)
+    crossed(met, threshold_on=date(2026, 2, 27))
+    at_risk = make_figures(make_pupil(school, surname="Risky"), Band.AT_RISK)
+    crossed(at_risk, band_on=date(2026, 2, 27))  # at risk is not one of the thresholds alerted on
+    on_a_case = new_case(who=colleague, surname="Cased")
+    crossed(db.session.get(PupilAttendance, on_a_case.pupil_id), band_on=date(2026, 2, 27))
+    elsewhere = make_figures(make_pupil(make_school(), surname="Elsewhere"), Band.SEVERE)
+    crossed(elsewhere, band_on=date(2026, 2, 27))
+
+    found = home.officer_home(officer, TODAY)
+    assert [(c.pupil.surname, c.slug, c.on, c.school_days_ago) for c in found.crossings] == [
+        ("Threshold", "penalty-threshold", date(2026, 2, 27), 1),
+        ("Newly", "bands", date(2026, 2, 10), 9),
+    ]
+    assert found.alert_count == 2
+
+    sign_in(officer)
+    page = client.get("/").text
+    assert "Newly over a threshold in the last 10 school days" in page
+    assert "Severe absence on 10 February 2026" in page
+    # A pupil over two thresholds is one alert, naming both.
+    crossed(met, band_on=date(2026, 2, 26), threshold_on=date(2026, 2, 27))
+    met.band = Band.PERSISTENT
+    db.session.flush()
+    page = client.get("/").text
+    assert "Penalty notice threshold met on 27 February 2026; Persistent absence on 26 February 2026" in page
+    assert page.count("Pupil Threshold<br>") == 1
+    assert f'href="/pupils/{newly_severe.pupil_id}">See the pupil' in page
+    for name in ("Older", "Risky", "Cased", "Elsewhere"):
+        assert f"Pupil {name}" not in page
+
+
+def test_without_registers_crossings_count_weekdays(officer, school, make_pupil, make_figures):
+    figures = make_figures(make_pupil(school), Band.SEVERE)
+    crossed(figures, band_on=date(2026, 2, 16))  # 10 weekdays ago: half term unknown without the registers
+    assert home.officer_home(officer, TODAY).crossings == []
+    crossed(figures, band_on=date(2026, 2, 17))
+    assert [c.school_days_ago for c in home.officer_home(officer, TODAY).crossings] == [9]
 
 
 def test_no_list_alert_when_every_pupil_over_a_threshold_has_a_case(officer, new_case):
@@ -446,6 +525,41 @@ def test_the_officer_home_costs_the_same_queries_however_many_cases(app, officer
         add_notice(busy_case(CaseStage.FPN), TODAY - timedelta(days=40))
         add_notice_to_improve(busy_case(CaseStage.NOTICE_TO_IMPROVE), TODAY)
     assert statements() == few
+
+
+def add_school_meeting(school, day: date, status=MeetingStatus.SCHEDULED, by=None) -> Meeting:
+    meeting = Meeting(
+        school_id=school.id,
+        kind=MeetingKind.TARGETING_SUPPORT,
+        scheduled_for=moment(day, 9),
+        status=status,
+        created_by_id=by.id,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    return meeting
+
+
+def test_school_targeting_meetings_are_upcoming_for_the_patch_officer_and_the_schools_lead(
+    client, sign_in, officer, school, make_school, make_user, new_case
+):
+    lead = make_user(Role.SCHOOL_LEAD, schools=[school])
+    on_case = add_meeting(new_case(), TODAY + timedelta(days=3))
+    soon = add_school_meeting(school, TODAY + timedelta(days=1), by=officer)
+    add_school_meeting(school, TODAY + timedelta(days=15), by=officer)  # beyond the 14 days
+    add_school_meeting(school, TODAY - timedelta(days=1), by=officer)  # passed
+    add_school_meeting(school, TODAY + timedelta(days=2), MeetingStatus.CANCELLED, by=officer)
+    elsewhere = add_school_meeting(make_school(name="Far School"), TODAY + timedelta(days=1), by=officer)
+
+    listed = [item.meeting.id for item in home.officer_home(officer, TODAY).upcoming_meetings]
+    assert listed == [soon.id, on_case.id]
+    assert [item.meeting.id for item in home.school_lead_home(lead, TODAY).upcoming_meetings] == [soon.id, on_case.id]
+    assert elsewhere.id not in listed
+
+    sign_in(lead)
+    page = client.get("/").text
+    assert f'<a class="govuk-link" href="/targeting/schools/{school.id}">Targeting support meeting</a>' in page
+    assert "at Hill School" in page and "Far School" not in page
 
 
 # --- the school attendance lead ---------------------------------------------------------------------------

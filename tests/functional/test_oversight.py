@@ -13,11 +13,15 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import (
+    REGISTER_DAYS,
     AccessLog,
+    AccessLogPupil,
     Action,
     ActionOwner,
     ActionPlan,
     AttendanceContract,
+    AttendanceRegister,
+    Case,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -28,7 +32,8 @@ from ewo_cases.models import (
     Role,
 )
 from ewo_cases.services import oversight
-from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, school_days_after
+from ewo_cases.services.attendance import figures
+from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, working_days_after
 from tests.case_records import moment
 from workflows import CaseStage, ClosureReason
 
@@ -100,8 +105,69 @@ def reasons(manager, case) -> tuple[str, ...]:
         (date(2026, 2, 3), 19),
     ],
 )
-def test_school_days_are_counted_monday_to_friday(since, expected):
-    assert school_days_after(since, TODAY) == expected
+def test_working_days_are_counted_monday_to_friday(since, expected):
+    assert working_days_after(since, TODAY) == expected
+
+
+HALF_TERM = (date(2026, 2, 16), date(2026, 2, 20))
+
+
+def attended_every_school_day(pupil, until: date = TODAY - timedelta(days=3)) -> None:
+    """Give the pupil a 2025/26 register: present every weekday up to ``until``, but not in half term (when the
+    school records nothing), as a marks import would store it."""
+    first = date(2025, 9, 1)  # a Monday: the register's first day
+    marks = []
+    for offset in range(REGISTER_DAYS):
+        day = first + timedelta(days=offset)
+        school_day = day.weekday() < 5 and day <= until and not HALF_TERM[0] <= day <= HALF_TERM[1]
+        marks.append("/\\" if school_day else "..")
+    db.session.add(
+        AttendanceRegister(pupil_id=pupil.id, school_id=pupil.school_id, academic_year=2025, marks="".join(marks))
+    )
+    db.session.flush()
+
+
+@pytest.mark.parametrize(
+    ("contact", "school_days", "drifting"),
+    [
+        # From Friday 30 January: 10 school days, half term, 5 more to Friday 27 February (the last day of
+        # registers), then Monday 2 March counted as a weekday: 16, where weekdays would make it 21.
+        (date(2026, 1, 30), 16, False),
+        (date(2026, 1, 26), 20, True),
+        (date(2026, 2, 20), 6, False),  # from the last day of half term
+        (date(2026, 2, 27), 1, False),
+    ],
+)
+def test_school_days_without_contact_leave_out_the_schools_holidays(
+    new_case, manager, make_pupil, school, contact, school_days, drifting
+):
+    case = new_case(contact=contact, opened=date(2026, 1, 5), since=TODAY - timedelta(days=1))
+    attended_every_school_day(case.pupil)
+    figures.refresh()  # after every marks import: the school's calendar comes from its registers
+    rows = {row.case_id: row for row in oversight.drift(manager, DriftFilters())}
+    if drifting:
+        assert rows[case.id].school_days_without_contact == school_days
+        assert rows[case.id].reasons == ("no_contact",)
+    else:
+        assert case.id not in rows
+        assert oversight.school_days_since([school.id], [contact], TODAY).tolist() == [school_days]
+
+
+def test_an_earlier_years_holidays_are_not_school_days_once_a_later_year_is_recorded(new_case, manager, school):
+    case = new_case(contact=date(2025, 7, 18), opened=date(2025, 7, 1), since=TODAY - timedelta(days=1))
+    attended_every_school_day(case.pupil)
+    last_year = [
+        "/\\" if offset % 7 < 5 and date(2024, 9, 2) + timedelta(days=offset) <= date(2025, 7, 18) else ".."
+        for offset in range(REGISTER_DAYS)
+    ]
+    db.session.add(
+        AttendanceRegister(pupil_id=case.pupil_id, school_id=school.id, academic_year=2024, marks="".join(last_year))
+    )
+    figures.refresh()
+    # The summer holiday from 19 July is left out, as are this year's half term days.
+    expected = working_days_after(date(2025, 8, 31), TODAY) - 5
+    assert oversight.school_days_since([school.id], [date(2025, 7, 18)], TODAY).tolist() == [expected]
+    assert working_days_after(date(2025, 7, 18), TODAY) == expected + 5 + 30  # what weekdays alone would count
 
 
 # --- the drift rules at their boundaries ------------------------------------------------------------------
@@ -239,7 +305,7 @@ def test_the_drift_report_lists_cases_with_why_and_says_how_days_are_counted(cli
     assert page.status_code == 200
     assert "Dara Drift" in page.text and "Kit Kept" not in page.text
     assert "No contact for 40 school days" in page.text
-    assert "counted Monday to Friday" in page.text
+    assert "the days the child's school was open, as its registers show" in page.text
     assert "1 drifting case" in page.text
 
 
@@ -297,6 +363,8 @@ def test_the_drift_csv_is_the_filtered_list_and_is_logged(client, sign_in, manag
     entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.action == "exported")).one()
     assert (entry.user_id, entry.record_type) == (manager.id, "drift")
     assert "reason=no_contact" in entry.detail
+    exported = sa.select(AccessLogPupil.pupil_id).where(AccessLogPupil.access_log_id == entry.id)
+    assert db.session.scalars(exported).all() == [case.pupil_id]
 
 
 def test_the_drift_summary_for_the_home_page(manager, new_case, make_pupil, school, make_user):
@@ -415,3 +483,64 @@ def test_the_menu_leads_each_role_to_the_oversight_pages_it_may_use(client, sign
     sign_in(make_user(role, schools=[school]))
     menu = client.get("/").text.split('aria-label="Main menu"', 1)[1].split("</nav>", 1)[0]
     assert {text for text in ("Oversight", "Targeting meetings") if re.search(rf">\s*{text}\s*<", menu)} == shown
+
+
+# --- reassigning ------------------------------------------------------------------------------------------
+
+
+def test_the_reassign_message_counts_only_the_cases_that_moved(
+    client, sign_in, manager, officer, new_case, make_user, school
+):
+    other = make_user(Role.OFFICER, schools=[school], name="Nadia New")
+    moving, already = new_case(surname="Moving"), new_case(who=other, surname="Already")
+    sign_in(manager)
+    response = client.post(
+        "/cases/reassign",
+        data={"cases": [moving.id, already.id], "officer": other.id, "reason": "Caseload balance"},
+        follow_redirects=True,
+    )
+    assert "1 case reassigned to Nadia New. 1 was Nadia New&#39;s already." in response.text
+    assert db.session.get(Case, moving.id).assigned_officer_id == other.id
+
+
+def test_a_manager_reassigns_a_case_from_its_own_page(client, sign_in, manager, officer, new_case, make_user):
+    case = new_case()
+    other = make_user(Role.OFFICER, name="Nadia New")
+    sign_in(officer)
+    assert "Reassign" not in client.get(f"/cases/{case.id}").text.split('id="main-content"')[-1].split("<nav")[0]
+    client.post("/sign-out")
+    sign_in(manager)
+    assert f'href="/cases/{case.id}/reassign">Reassign' in client.get(f"/cases/{case.id}").text
+    page = client.get(f"/cases/{case.id}/reassign")
+    assert page.status_code == 200 and "The case is Olu Officer's" in page.text
+
+    for data, error in (
+        ({"officer": "", "reason": "Cover"}, "Choose the officer"),
+        ({"officer": other.id, "reason": ""}, "Say why the cases are being reassigned"),
+        ({"officer": "999999", "reason": "Cover"}, "Choose an officer from the list"),
+    ):
+        refused = client.post(f"/cases/{case.id}/reassign", data={"cases": case.id, **data})
+        assert refused.status_code == 400 and error in refused.text
+        assert db.session.get(Case, case.id).assigned_officer_id == officer.id
+
+    done = client.post(f"/cases/{case.id}/reassign", data={"cases": case.id, "officer": other.id, "reason": "Cover"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/cases/{case.id}"
+    assert db.session.get(Case, case.id).assigned_officer_id == other.id
+    assert "from Olu Officer to Nadia New" in client.get(f"/cases/{case.id}/audit").text
+
+
+def test_a_closed_case_and_another_case_cannot_be_reassigned_from_a_case_page(
+    client, sign_in, manager, officer, new_case, make_user
+):
+    closed, this_case, other_case = new_case(), new_case(), new_case()
+    closed.stage, closed.closure_reason = CaseStage.CLOSED, ClosureReason.IMPROVED
+    db.session.flush()
+    other = make_user(Role.OFFICER)
+    sign_in(manager)
+    assert client.get(f"/cases/{closed.id}/reassign").status_code == 404
+    # The page reassigns its own case only, whatever else is posted.
+    sneaked = client.post(
+        f"/cases/{this_case.id}/reassign", data={"cases": other_case.id, "officer": other.id, "reason": "x"}
+    )
+    assert sneaked.status_code == 400
+    assert {db.session.get(Case, c.id).assigned_officer_id for c in (this_case, other_case)} == {officer.id}

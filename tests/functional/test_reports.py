@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import AccessLog, Role
+from ewo_cases.models import AccessLog, EnrolmentAttendance, Role
 from ewo_cases.services import reports
-from tests.report_area import TODAY, build_area, expected_authority, expected_school
+from tests.report_area import TODAY, build_area, expected_authority, expected_rows, expected_school
 
 CSV_HEADER = (
     "scope,dimension,group,pupils,possible,absence_sessions,overall_absence_pct,unauthorised_pct,"
-    "persistent_pupils,persistent_pct,severe_pupils,severe_pct"
+    "persistent_pupils,persistent_pct,severe_pupils,severe_pct,small_group"
 )
 OTHER_SCHOOLS = ("Birch Primary", "Cedar Primary", "Damson Academy", "700002", "700003", "700004")
 
@@ -42,11 +42,22 @@ def as_role(make_user, sign_in):
 
 
 def csv_rows(response) -> list[dict[str, str]]:
+    """The rows of a report's CSV file, each group flagged small exactly when it has fewer than 5 pupils."""
     assert response.status_code == 200, response.text[:500]
     assert response.mimetype == "text/csv"
     text = response.get_data(as_text=True)
     assert text.splitlines()[0] == CSV_HEADER
-    return list(csv.DictReader(io.StringIO(text)))
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for row in rows:
+        assert row["small_group"] == ("true" if int(row["pupils"]) < reports.SMALL_GROUP else "false"), row
+    return rows
+
+
+def figures(rows: list[dict[str, str]], scope: str) -> list[dict[str, str]]:
+    """One scope's rows with the contract's columns only, as ``attendance cohorts`` writes them."""
+    return [
+        {k: v for k, v in row.items() if k not in ("scope", "small_group")} for row in rows if row["scope"] == scope
+    ]
 
 
 def as_csv_cells(rows: list[dict]) -> list[dict[str, str]]:
@@ -66,19 +77,24 @@ def cli_csv(runner, *options: str) -> list[dict[str, str]]:
 def test_the_school_csv_equals_attendance_cohorts_and_the_brute_force_breakdown(area, as_role, client, runner):
     as_role(Role.MANAGER)
     rows = csv_rows(client.get(f"/reports/schools/{area.alder.id}.csv"))
-    own = [{key: value for key, value in row.items() if key != "scope"} for row in rows if row["scope"] == "school"]
+    own = figures(rows, "school")
     assert own == cli_csv(runner, "--school", area.alder.urn)
     assert own == as_csv_cells(expected_school(area.alder))
-    authority = [{k: v for k, v in row.items() if k != "scope"} for row in rows if row["scope"] == "authority"]
-    assert authority == as_csv_cells(expected_authority()) == cli_csv(runner)
-    assert {row["scope"] for row in rows} == {"school", "trust", "authority"}
+    assert figures(rows, "authority") == as_csv_cells(expected_authority()) == cli_csv(runner)
+    # Alder's trust and the other primary schools (Birch and Cedar), group by group for the authority's staff.
+    assert figures(rows, "other_schools") == as_csv_cells(
+        expected_rows(EnrolmentAttendance, [area.birch.id, area.cedar.id])
+    )
+    assert [row["scope"] for row in rows] == sorted(
+        (row["scope"] for row in rows), key=["school", "trust", "other_schools", "authority"].index
+    )
 
 
 def test_a_chosen_period_is_computed_for_the_page_and_the_csv(area, as_role, client, runner):
     as_role(Role.MANAGER)
     query = "period=custom&start=8&start=9&start=2025&end=10&end=10&end=2025"
     rows = csv_rows(client.get(f"/reports/schools/{area.birch.id}.csv?{query}"))
-    own = [{key: value for key, value in row.items() if key != "scope"} for row in rows if row["scope"] == "school"]
+    own = figures(rows, "school")
     assert own == cli_csv(runner, "--school", area.birch.urn, "--from", "2025-09-08", "--to", "2025-10-10")
     page = client.get(f"/reports/schools/{area.birch.id}?{query}")
     assert page.status_code == 200
@@ -97,7 +113,7 @@ def test_the_authority_csv_holds_only_the_authority(area, as_role, client, runne
     as_role(Role.OFFICER)
     rows = csv_rows(client.get("/reports/authority.csv"))
     assert {row["scope"] for row in rows} == {"authority"}
-    assert [{k: v for k, v in row.items() if k != "scope"} for row in rows] == cli_csv(runner)
+    assert figures(rows, "authority") == cli_csv(runner)
 
 
 def test_the_trust_csv_holds_the_trust_then_the_authority(area, as_role, client):
@@ -138,7 +154,7 @@ def test_a_report_page_draws_each_chart_followed_by_a_table_of_its_figures(area,
 def test_the_page_shows_the_figures_and_the_comparisons(area, as_role, client):
     as_role(Role.MANAGER)
     page = client.get(f"/reports/schools/{area.birch.id}").text
-    assert "Birch Primary" in page and "Oak Trust" in page and "Primary schools in the authority" in page
+    assert "Birch Primary" in page and "Oak Trust" in page and "Other primary schools in the authority" in page
     assert "85.0%" in page and "15.0%" in page  # attendance and overall absence
     ranking = page[page.index('id="ranking"') : page.index('id="characteristics"')]
     assert ranking.index("Cedar Primary") < ranking.index("Birch Primary (this school)") < ranking.index("Alder")
@@ -271,8 +287,8 @@ def test_a_school_leads_csv_holds_no_other_schools_breakdown(area, as_role, clie
     monkeypatch.setattr(reports, "MIN_OTHER_PUPILS", 2)
     as_role(Role.SCHOOL_LEAD, [area.alder])
     rows = csv_rows(client.get(f"/reports/schools/{area.alder.id}.csv"))
-    trust = [row for row in rows if row["scope"] == "trust"]
-    assert [(row["dimension"], row["group"]) for row in trust] == [("all", "all")]
+    for scope in ("trust", "other_schools"):  # their headline only, never group by group
+        assert [(row["dimension"], row["group"]) for row in rows if row["scope"] == scope] == [("all", "all")]
     authority = {(row["dimension"], row["group"]) for row in rows if row["scope"] == "authority"}
     assert ("looked_after", "Y") not in authority and ("sex", "M") in authority
 
@@ -321,3 +337,84 @@ def test_every_export_is_logged(area, as_role, client):
         ("exported", "report:authority", None),
     ]
     assert "Alder Primary; 2025-09-01 to 2025-12-01" in entries[0].detail
+
+
+# Fidelity to the briefing ------------------------------------------------------------------------------
+
+
+def charts(html: str) -> list[str]:
+    """The title of every chart on a page."""
+    return re.findall(r'<title id="[^"]+">([^<]+)</title>', html)
+
+
+def test_each_characteristic_is_charted_for_absence_persistent_and_severe_absence(area, as_role, client):
+    as_role(Role.MANAGER)
+    titles = charts(client.get(f"/reports/schools/{area.alder.id}").text)
+    for measure in ("Overall absence rate", "Persistent absence", "Severe absence"):
+        assert any(title.startswith(measure) for title in titles), measure  # the headline
+        for label in reports.DIMENSION_LABELS.values():
+            assert any(title.startswith(f"{label}: {measure.lower()}") for title in titles), (label, measure)
+
+
+def test_groups_compare_with_the_trust_the_other_schools_of_the_phase_and_the_authority(area, as_role, client):
+    as_role(Role.MANAGER)
+    page = client.get(f"/reports/schools/{area.alder.id}").text
+    sex = page[page.index('id="sex"') : page.index('id="year_group"')]
+    for name in ("Oak Trust", "Other primary schools in the authority", "Local authority"):
+        assert f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{name}</th>' in sex
+    # Three measures, each for Alder and its three comparisons.
+    assert sex.count('scope="colgroup" colspan="4"') == 3
+
+
+def test_a_school_lead_is_told_why_group_comparisons_are_the_authoritys_only(area, as_role, client, monkeypatch):
+    monkeypatch.setattr(reports, "MIN_OTHER_PUPILS", 2)
+    as_role(Role.SCHOOL_LEAD, [area.alder])
+    page = client.get(f"/reports/schools/{area.alder.id}").text
+    assert "given group by group to local authority staff only" in page
+    sex = page[page.index('id="sex"') : page.index('id="year_group"')]
+    assert "Oak Trust</th>" not in sex and "Local authority</th>" in sex
+
+
+def test_small_groups_are_left_out_of_the_charts_but_kept_in_the_tables(area, as_role, client):
+    as_role(Role.MANAGER)
+    page = client.get(f"/reports/schools/{area.alder.id}").text
+    looked_after = page[page.index('id="looked_after"') : page.index('id="previously_looked_after"')]
+    chart, table = looked_after.split("<table", 1)
+    assert "Fewer than 5 pupils: not shown" in chart and "Looked after" in chart
+    assert ("Small group" in table and "100.0%" in table) or "%" in table
+    assert "never publish them" in page
+
+
+def test_ethnicity_is_named_as_the_department_names_it(area, as_role, client):
+    as_role(Role.MANAGER)
+    page = client.get(f"/reports/schools/{area.alder.id}").text
+    ethnicity = page[page.index('id="ethnicity"') : page.index('id="questions"')]
+    assert "White British" in ethnicity and "Bangladeshi" in ethnicity
+    assert ">WBRI" not in ethnicity and ">ABAN" not in ethnicity
+
+
+def test_year_groups_read_in_school_order_on_the_page_and_as_text_in_the_csv(area, as_role, client):
+    as_role(Role.MANAGER)
+    page = client.get("/reports/authority").text
+    table = page[page.index('id="year_group"') : page.index('id="ethnicity"')].split("<tbody", 1)[1]
+    shown = re.findall(r'<th scope="row" class="govuk-table__header">([^<]+?)\s*(?:<|$)', table)
+    rows = csv_rows(client.get("/reports/authority.csv"))
+    groups = [row["group"] for row in rows if row["dimension"] == "year_group"]
+    assert groups == sorted(groups)  # the contract: the group as written, compared as text
+    assert shown == [reports.group_label("year_group", g) for g in sorted(groups, key=reports.school_order)]
+    assert shown != [reports.group_label("year_group", g) for g in groups]  # the area has R, 3, 4 and 10
+
+
+def test_the_authority_report_has_headline_charts_and_every_school(area, as_role, client):
+    as_role(Role.MANAGER)
+    page = client.get("/reports/authority").text
+    headline = page[page.index('id="headline"') : page.index('id="part-1"')]
+    assert charts(headline)[:3] == [
+        "Overall absence rate",
+        "Persistent absence (pupils missing 10% or more)",
+        "Severe absence (pupils missing 50% or more)",
+    ]
+    assert "Primary" in headline.split("<table", 1)[0] and "Secondary" in headline.split("<table", 1)[0]
+    by_school = page[page.index(">By school<") :]
+    for school in (area.alder, area.birch, area.cedar, area.damson):
+        assert f'href="/reports/schools/{school.id}">{school.name}</a>' in by_school

@@ -11,6 +11,7 @@ from ewo_cases.extensions import db
 from ewo_cases.models import AccessLog, Role
 from ewo_cases.services import search as search_service
 from ewo_cases.services.cases import reassign
+from tests.case_records import add_parent
 from workflows import CaseStage
 
 
@@ -50,14 +51,36 @@ def found_cases(response) -> set[int]:
 
 @pytest.mark.parametrize(
     "query",
-    ["amel", "ZANDER", "Zan", "amelie zander", "Amelie   Zander", "lie zan", "  amelie  "],
-    ids=["forename part", "surname in capitals", "surname part", "full name", "extra spaces", "across", "padded"],
+    ["amel", "ZANDER", "Zan", "amelie zander", "Amelie   Zander", "lie zan", "  amelie  ", "Zander Amelie", "der ame"],
+    ids=[
+        "forename part",
+        "surname in capitals",
+        "surname part",
+        "full name",
+        "extra spaces",
+        "across",
+        "padded",
+        "surname first",
+        "surname first, in part",
+    ],
 )
 def test_a_pupil_is_found_by_any_part_of_their_name_in_any_case(client, sign_in, officer, amelie, query):
     sign_in(officer)
     response = client.get("/search", query_string={"q": query})
     assert response.status_code == 200
     assert found_pupils(response) == {amelie.id}
+
+
+@pytest.mark.parametrize("query", ["Mia Parent", "parent", "PARENT MIA", "mia par"])
+def test_a_pupil_is_found_by_a_parent_or_carers_name(client, sign_in, officer, amelie, outsider, make_case, query):
+    case = make_case(amelie, officer=officer)
+    add_parent(case, "Mia", "Parent")
+    other = make_case(outsider)
+    add_parent(other, "Mia", "Parent")  # the same name at a school the officer does not work with
+    sign_in(officer)
+    response = client.get("/search", query_string={"q": query})
+    assert found_pupils(response) == {amelie.id}
+    assert found_cases(response) == {case.id}
 
 
 def test_a_pupil_is_found_by_their_whole_upn_typed_in_lower_case_with_spaces(client, sign_in, officer, amelie):

@@ -4,6 +4,7 @@ meeting; scoped to an officer's patch, a school lead's school, and every school 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -12,19 +13,22 @@ import sqlalchemy as sa
 from ewo_cases.extensions import db
 from ewo_cases.models import (
     AccessLog,
+    AccessLogPupil,
     Action,
     ActionPlan,
+    ActionStatus,
     AuditEvent,
     Meeting,
     MeetingAttendance,
     MeetingKind,
     MeetingStatus,
     Role,
+    SchoolAction,
 )
 from ewo_cases.services import targeting
 from ewo_cases.services.attendance import figures, registers
 from workflows import ENGLAND, CaseStage
-from workflows.attendance import CODE_TO_CHAR, NO_MARK
+from workflows.attendance import CODE_TO_CHAR, NO_MARK, Band
 
 TODAY = date(2026, 3, 2)  # a Monday in spring term
 TERM_START = date(2025, 9, 8)
@@ -108,7 +112,7 @@ def record_form(**changes) -> dict:
         "apologies": "Ann Head, head teacher",
         "summary": "Persistent absence is falling; Year 5 is the concern.",
         "decisions": "The school will run a breakfast club for Year 5 from 9 March.",
-        "actions-0-case": "",
+        "actions-0-pupil": "",
         "actions-0-description": "",
         "actions-0-owner": "",
         "actions-0-due_on": day(None),
@@ -187,6 +191,26 @@ def test_the_printable_pack_has_no_navigation_and_printing_it_is_logged(client, 
     assert 'style="' not in page.text
     entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).one()
     assert (entry.user_id, entry.action, entry.record_id) == (lead.id, "exported", hill.id)
+    # Every child the pack names: the ones the on-screen pack links to.
+    assert children_in(entry) == pupils_named(client.get(f"/targeting/schools/{hill.id}").text)
+
+
+def children_in(entry: AccessLog) -> set[int]:
+    return set(db.session.scalars(sa.select(AccessLogPupil.pupil_id).where(AccessLogPupil.access_log_id == entry.id)))
+
+
+def pupils_named(page: str) -> set[int]:
+    """The pupils a page links to."""
+    return {int(pupil_id) for pupil_id in re.findall(r'href="/pupils/(\d+)"', page)}
+
+
+def test_looking_at_the_pack_on_screen_is_logged_against_every_child_it_names(client, sign_in, area):
+    hill, _vale, _pupils, officer, _lead = area
+    sign_in(officer)
+    page = client.get(f"/targeting/schools/{hill.id}")
+    entry = db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).one()
+    assert (entry.user_id, entry.action, entry.record_id, entry.pupil_id) == (officer.id, "viewed", hill.id, None)
+    assert children_in(entry) == pupils_named(page.text) and len(children_in(entry)) >= 2
 
 
 # --- recording the meeting --------------------------------------------------------------------------------
@@ -197,7 +221,7 @@ def test_recording_the_meeting_keeps_who_came_decisions_pupil_actions_and_the_ne
     sign_in(officer)
     form = record_form(
         **{
-            "actions-0-case": str(case.id),
+            "actions-0-pupil": str(case.pupil_id),
             "actions-0-description": "Meet Pat at the gate each morning",
             "actions-0-owner": "school",
             "actions-0-due_on": day(date(2026, 3, 20)),
@@ -251,7 +275,7 @@ def test_an_action_goes_into_the_existing_plan(client, sign_in, area, case):
     form = record_form(
         next_meeting_on=day(None),
         **{
-            "actions-0-case": str(case.id),
+            "actions-0-pupil": str(case.pupil_id),
             "actions-0-description": "Home visit",
             "actions-0-owner": "local_authority",
             "actions-0-due_on": day(date(2026, 3, 9)),
@@ -288,7 +312,7 @@ def test_managers_may_record_a_meeting_too(client, sign_in, area, make_user):
         ({"next_meeting_on": day(TODAY - timedelta(days=1))}, "The next meeting must be after this one"),
         ({"recorder_attended": "", "attended": ""}, "Enter who attended the meeting"),
         ({"actions-0-description": "Call home", "actions-0-owner": "school"}, "Choose the pupil"),
-        ({"actions-0-case": "999999", "actions-0-description": "x", "actions-0-owner": "school"}, "Choose a pupil"),
+        ({"actions-0-pupil": "999999", "actions-0-description": "x", "actions-0-owner": "school"}, "Choose a pupil"),
     ],
 )
 def test_bad_records_are_refused_and_nothing_is_saved(client, sign_in, area, case, changes, message):
@@ -306,7 +330,7 @@ def test_a_pupil_at_another_school_cannot_be_given_an_action(client, sign_in, ar
     sign_in(manager)
     form = record_form(
         **{
-            "actions-0-case": str(elsewhere.id),
+            "actions-0-pupil": str(elsewhere.pupil_id),
             "actions-0-description": "Call home",
             "actions-0-owner": "school",
             "actions-0-due_on": day(date(2026, 3, 20)),
@@ -324,11 +348,81 @@ def test_adding_a_pupil_action_row_saves_nothing(client, sign_in, area, case):
     assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
 
 
-def test_the_record_page_without_open_cases_says_actions_need_a_case(client, sign_in, area):
-    hill, _vale, _pupils, officer, _lead = area
+def test_the_record_page_offers_the_packs_pupils_with_or_without_a_case(client, sign_in, area, case):
+    hill, _vale, pupils, officer, _lead = area
     sign_in(officer)
-    page = client.get(f"/targeting/schools/{hill.id}/meetings/new")
-    assert page.status_code == 200 and "No pupil at this school has an open case" in page.text
+    page = client.get(f"/targeting/schools/{hill.id}/meetings/new").text
+    assert f'<option value="{pupils["persistent"].id}">Pat Persistent ({case.reference})</option>' in page
+    assert f'<option value="{pupils["severe"].id}">Sam Severe (no case: the school)</option>' in page
+    assert f'value="{pupils["good"].id}"' not in page  # not in the pack: nothing to discuss
+    assert f'value="{pupils["elsewhere"].id}"' not in page
+
+
+def action_for(pupil, owner: str = "school", description: str = "Daily check-in with the form tutor") -> dict:
+    return {
+        "actions-0-pupil": str(pupil.id),
+        "actions-0-description": description,
+        "actions-0-owner": owner,
+        "actions-0-due_on": day(date(2026, 3, 20)),
+    }
+
+
+def test_an_action_for_a_pupil_without_a_case_is_the_schools_and_is_carried_forward(client, sign_in, area, make_user):
+    hill, _vale, pupils, officer, lead = area
+    sign_in(officer)
+    response = client.post(
+        f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"]))
+    )
+    assert response.status_code == 302
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    assert (action.pupil_id, action.school_id, action.status) == (
+        pupils["severe"].id,
+        hill.id,
+        ActionStatus.NOT_STARTED,
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Action.id))) == 0  # no case, so no plan
+    audited = sa.select(AuditEvent.action).where(AuditEvent.entity_type == "school_actions")
+    assert db.session.scalars(audited).all() == ["school_action.added"]
+    pack = client.get(f"/targeting/schools/{hill.id}").text
+    carried = pack[pack.index('id="last-meeting"') : pack.index('id="pupils"')]
+    assert "Daily check-in with the form tutor" in carried and "(1 still open)" in carried
+    assert f'href="/targeting/actions/{action.id}">Update' in carried
+
+    # The school's lead sees it among the actions the school owns, and marks it done.
+    client.post("/sign-out")
+    sign_in(lead)
+    assert "Daily check-in with the form tutor" in client.get("/").text
+    refused = client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "", "version": 1})
+    assert refused.status_code == 400 and "Say what was done, or why it was not" in refused.text
+    assert db.session.get(SchoolAction, action.id).status == ActionStatus.NOT_STARTED
+    done = client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "Attending", "version": 1})
+    assert done.status_code == 302
+    assert db.session.get(SchoolAction, action.id).status == ActionStatus.DONE
+    assert "Daily check-in with the form tutor" not in client.get("/").text
+    assert "(0 still open)" in client.get(f"/targeting/schools/{hill.id}").text
+
+
+@pytest.mark.parametrize("owner", ["family", "local_authority", "agency"])
+def test_an_action_for_a_pupil_without_a_case_must_be_the_schools(client, sign_in, area, owner):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    response = client.post(
+        f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"], owner))
+    )
+    assert response.status_code == 400 and "is the school&#39;s to do: choose School" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(Meeting.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(SchoolAction.id))) == 0
+
+
+def test_a_school_action_elsewhere_is_not_found(client, sign_in, area, make_user, make_school):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    client.post(f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"])))
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    client.post("/sign-out")
+    sign_in(make_user(Role.SCHOOL_LEAD, schools=[make_school()]))
+    assert client.get(f"/targeting/actions/{action.id}").status_code == 404
+    assert client.post(f"/targeting/actions/{action.id}", data={"status": "done", "note": "x"}).status_code == 404
 
 
 def test_last_and_next_meeting_dates_per_school(area, make_user):
@@ -347,3 +441,78 @@ def test_last_and_next_meeting_dates_per_school(area, make_user):
     assert (rows["Hill School"].last_held_on, rows["Hill School"].next_on) == (date(2026, 1, 12), date(2026, 4, 20))
     assert (rows["Vale School"].last_held_on, rows["Vale School"].next_on) == (None, None)
     assert (rows["Hill School"].severe, rows["Hill School"].persistent) == (1, 1)
+
+
+# --- the term ---------------------------------------------------------------------------------------------
+
+
+def spring(buffer: bytearray, codes: list[str]) -> bytearray:
+    """Add whole days from Monday 5 January 2026 (the spring term), one code a school day."""
+    start, day = registers.register_start(2025), date(2026, 1, 5)
+    for code in codes:
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        for session, mark in enumerate(("/", "\\") if code == "/" else (code, code)):
+            buffer[(day - start).days * 2 + session] = ord(CODE_TO_CHAR[mark])
+        day += timedelta(days=1)
+    return buffer
+
+
+def test_the_pack_can_cover_this_term_instead_of_the_year(client, sign_in, area, make_pupil):
+    hill, _vale, _pupils, officer, _lead = area
+    turning = make_pupil(hill, forename="Tia", surname="Turning")
+    # Present all autumn; this term, absent one day in two: persistently absent over the year, severely this term.
+    registers.merge({(turning.id, hill.id, 2025): spring(marks(60), ["/", "O"] * 10)})
+    figures.refresh(today=TODAY)
+
+    year = targeting.pack(hill, officer)
+    term = targeting.pack(hill, officer, term=True)
+    assert (term.period.name, term.period.start) == ("Spring term to date", date(2026, 1, 1))
+    assert turning.id in {p.pupil.id for p in year.bands[Band.PERSISTENT]}
+    assert [p.pupil.id for p in term.bands[Band.SEVERE]] == [turning.id]  # the only pupil marked this term
+    assert term.headline.pupils == 1 and term.headline.overall_absence_pct == 50.0
+    assert year.headline.pupils == 6
+    # The penalty notice lists stay the year's: a window of 10 school weeks can span two terms.
+    assert [p.pupil.id for p in term.approaching] == [p.pupil.id for p in year.approaching]
+
+    sign_in(officer)
+    page = client.get(f"/targeting/schools/{hill.id}?period=term")
+    assert page.status_code == 200
+    assert (
+        "The school&#39;s attendance: spring term to date" in page.text
+        or "attendance: spring term to date" in page.text
+    )
+    assert f'href="/targeting/schools/{hill.id}/print?period=term">Print the pack' in page.text
+    assert f'href="/targeting/schools/{hill.id}">Show the academic year to date' in page.text
+    printed = client.get(f"/targeting/schools/{hill.id}/print?period=term")
+    assert "Spring term to date: 1 January 2026 to 2 March 2026" in printed.text
+    logged = db.session.scalars(sa.select(AccessLog.detail).where(AccessLog.record_type == "targeting_pack")).all()
+    assert logged == ["pack, spring term to date", "printable pack, spring term to date"]
+
+
+@pytest.mark.parametrize("period", ["week", "TERM", ""])
+def test_an_unknown_period_is_refused(client, sign_in, area, period):
+    hill, _vale, _pupils, officer, _lead = area
+    sign_in(officer)
+    assert client.get(f"/targeting/schools/{hill.id}?period={period}").status_code == 400
+    assert db.session.scalars(sa.select(AccessLog).where(AccessLog.record_type == "targeting_pack")).all() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "finished", "note": "x"}, "Choose the action&#39;s status from the list"),
+        ({"status": "", "note": "x"}, "Choose the action&#39;s status"),
+        ({"status": "not_done", "note": "  "}, "Say what was done, or why it was not"),
+        ({"status": "in_progress", "note": "x" * 5001}, "5000"),
+    ],
+)
+def test_bad_updates_to_a_school_action_are_refused_and_change_nothing(client, sign_in, area, data, message):
+    hill, _vale, pupils, officer, _lead = area
+    sign_in(officer)
+    client.post(f"/targeting/schools/{hill.id}/meetings/new", data=record_form(**action_for(pupils["severe"])))
+    action = db.session.scalars(sa.select(SchoolAction)).one()
+    response = client.post(f"/targeting/actions/{action.id}", data={**data, "version": action.version})
+    assert response.status_code == 400 and message in response.text
+    db.session.refresh(action)
+    assert (action.status, action.note, action.version) == (ActionStatus.NOT_STARTED, "", 1)

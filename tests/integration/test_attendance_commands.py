@@ -430,7 +430,8 @@ def test_cohorts_writes_the_contract_columns_dimensions_in_order_and_brute_force
     assert typed_cohorts(rows) == expected
     order = ["all", *DIMENSIONS]
     assert [row["dimension"] for row in rows] == sorted((row["dimension"] for row in rows), key=order.index)
-    assert [row["group"] for row in rows if row["dimension"] == "year_group"] == ["N1", "R", "2", "10"]
+    # "then group": the group as written, compared as text (the contract), so "10" comes before "2".
+    assert [row["group"] for row in rows if row["dimension"] == "year_group"] == ["10", "2", "N1", "R"]
     assert [row["group"] for row in rows if row["dimension"] == "ethnicity"] == ["", "ABAN", "WBRI"]
     assert [row["group"] for row in rows if row["dimension"] == "sen_status"] == ["E", "K", "N"]
     # The pupil with no possible session is in no group: no year 14, no CHNE, nobody with a protection plan.

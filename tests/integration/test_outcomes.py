@@ -93,7 +93,8 @@ def brute_force(row: bytearray, entered_on: date) -> tuple[float, float] | None:
     entry_week = monday_on_or_before(entered_on)
     limit = entry_week - timedelta(weeks=LOOKBACK_WEEKS)
     before = [week for week in weeks if week.week_start < entry_week][-OUTCOME_WEEKS:]
-    after = [week for week in weeks if week.week_start > entry_week and week.week_start <= TODAY][:OUTCOME_WEEKS]
+    # Whole weeks only: the current week (TODAY's) is not over, so it is left out.
+    after = [week for week in weeks if entry_week < week.week_start < monday_on_or_before(TODAY)][:OUTCOME_WEEKS]
     if len(before) < OUTCOME_WEEKS or len(after) < OUTCOME_WEEKS or before[0].week_start < limit:
         return None
 
@@ -154,6 +155,23 @@ def test_an_entry_without_six_school_weeks_on_each_side_is_not_counted(make_pupi
     enter(early, officer, [(CaseStage.AT_RISK, date(2025, 10, 1))])  # 4 school weeks before
     line = next(line for line in outcomes.outcomes(manager, OutcomeFilters(year=2025)).stages if line.key == "at_risk")
     assert (line.entries, line.counted, line.mean_change, line.before_pct) == (2, 0, None, None)
+
+
+def test_the_current_week_is_not_measured_until_it_is_over(make_pupil, officer, manager):
+    pupil = make_pupil()
+    # Six whole school weeks after the entry only once this week (TODAY's, from Monday 23 March) is counted.
+    entered_on = date(2026, 2, 4)
+    store(pupil, dict.fromkeys(school_days(), ("/", "\\")))
+    enter(pupil, officer, [(CaseStage.AT_RISK, entered_on)])
+    after_weeks = [
+        w for w in sorted({monday_on_or_before(d) for d in school_days()}) if w > monday_on_or_before(entered_on)
+    ]
+    assert after_weeks[OUTCOME_WEEKS - 1] == monday_on_or_before(TODAY)
+    line = next(line for line in outcomes.outcomes(manager, OutcomeFilters(year=2025)).stages if line.key == "at_risk")
+    assert (line.entries, line.counted) == (1, 0)
+    next_week = outcomes.outcomes(manager, OutcomeFilters(year=2025), today=TODAY + timedelta(days=3))
+    assert next(line for line in next_week.stages if line.key == "at_risk").counted == 1
+    assert next_week.measured_to == date(2026, 3, 29)
 
 
 def test_weeks_with_no_possible_session_are_not_school_weeks(make_pupil, officer, manager):

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from ewo_cases.models import EnrolmentAttendance, Role
+from ewo_cases.models import EnrolmentAttendance, Phase, Role
 from ewo_cases.services import reports
 from ewo_cases.services.reports import PeriodKind, Scope
 from tests.report_area import TODAY, URNS, build_area, expected_authority, expected_rows, expected_school
@@ -158,7 +158,16 @@ def test_the_school_report_compares_with_trust_phase_and_authority(area, manager
         (row["dimension"], row["group"]): row
         for row in expected_rows(EnrolmentAttendance, [area.alder.id, area.birch.id, area.damson.id])
     }
-    assert (phase.name, phase.headline.pupils) == ("Primary schools in the authority", 4 + 2 + 2)
+    # The other primary schools: Birch and Cedar, never Alder itself.
+    assert (phase.scope, phase.name, phase.headline.pupils) == (
+        "other_schools",
+        "Other primary schools in the authority",
+        2 + 2,
+    )
+    assert phase.groups == {
+        (row["dimension"], row["group"]): row
+        for row in expected_rows(EnrolmentAttendance, [area.birch.id, area.cedar.id])
+    }
     assert authority.groups == {(row["dimension"], row["group"]): row for row in expected_authority()}
     assert [school.name for school in report.ranking] == ["Cedar Primary", "Birch Primary", "Alder Primary"]
     assert [school.rank for school in report.ranking] == [1, 2, 3]
@@ -179,7 +188,7 @@ def test_a_school_lead_sees_other_schools_only_anonymised_and_in_aggregate(area,
     report = reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.alder)
     trust, phase, authority = report.comparisons
     assert trust.headline.pupils == 8 and list(trust.groups) == [("all", "all")]  # never the trust's breakdown
-    assert phase.headline.pupils == 8
+    assert phase.headline.pupils == 4 and list(phase.groups) == [("all", "all")]
     # Of the authority's groups, only those with 2 or more pupils outside Alder are shown.
     shown = set(authority.groups)
     assert ("sex", "M") in shown  # birch_1, damson_2 (and Alder's looked-after pupil)
@@ -188,8 +197,11 @@ def test_a_school_lead_sees_other_schools_only_anonymised_and_in_aggregate(area,
     assert ("ethnicity", "ABAN") not in shown
     assert ("year_group", "10") not in shown  # one pupil, at Damson
     assert ("child_protection", "Y") not in shown  # one counted pupil, at Birch
-    rows = report.csv_rows()
+    rows = [{k: v for k, v in row.items() if k != "small_group"} for row in report.csv_rows()]
     assert [row for row in rows if row["scope"] == "trust"] == [{"scope": "trust", **trust.groups[("all", "all")]}]
+    assert [row for row in rows if row["scope"] == "other_schools"] == [
+        {"scope": "other_schools", **phase.groups[("all", "all")]}
+    ]
     assert [row for row in rows if row["scope"] == "authority"] == [
         {"scope": "authority", **row} for row in authority.groups.values()
     ]
@@ -199,9 +211,11 @@ def test_csv_rows_hold_the_scope_and_the_contract_columns(area, manager):
     report = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.alder)
     rows = report.csv_rows()
     assert all(list(row) == list(reports.CSV_COLUMNS) for row in rows)
-    assert [row["scope"] for row in rows] == ["school"] * len(report.rows) + ["trust"] * len(
-        report.comparisons[0].groups
-    ) + ["authority"] * len(report.comparisons[2].groups)
+    trust, others, authority = report.comparisons
+    assert [row["scope"] for row in rows] == ["school"] * len(report.rows) + ["trust"] * len(trust.groups) + [
+        "other_schools"
+    ] * len(others.groups) + ["authority"] * len(authority.groups)
+    assert [row["small_group"] for row in rows] == ["true" if row["pupils"] < 5 else "false" for row in rows]
     buffer = io.StringIO()
     csv.DictWriter(buffer, reports.CSV_COLUMNS).writerows(rows)
 
@@ -253,3 +267,18 @@ def test_letters_continue_after_z():
     letters = reports._letters()
     names = [next(letters) for _ in range(28)]
     assert names[:3] == ["A", "B", "C"] and names[25:] == ["Z", "AA", "AB"]
+
+
+def test_a_lone_other_school_of_the_phase_is_not_shown_as_a_comparison_to_a_school_lead(
+    area, make_user, make_school, manager
+):
+    make_school("700009", "Elm Academy", Phase.SECONDARY)  # Damson's one other secondary school
+    lead = make_user(Role.SCHOOL_LEAD, schools=[area.damson])
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.damson).comparisons]
+    assert reports.OTHER_SCHOOLS not in scopes  # it would be Elm's own figures
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.damson).comparisons]
+    assert reports.OTHER_SCHOOLS in scopes
+    # Alder has two other primary schools (Birch, Cedar): together they may be shown to Alder's lead.
+    lead = make_user(Role.SCHOOL_LEAD, schools=[area.alder])
+    scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.alder).comparisons]
+    assert reports.OTHER_SCHOOLS in scopes

@@ -83,7 +83,6 @@ COHORT_COLUMNS = (
     "severe_pupils",
     "severe_pct",
 )
-_YEAR_GROUPS_BEFORE_YEAR_1 = ("N1", "N2", "R")
 
 
 def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
@@ -486,9 +485,9 @@ def cohort_rows(
     ``characteristics`` maps each dimension after ``all`` to one value per pupil, as in ``pupils.csv``
     (``Y``/``N`` flags — booleans are turned into ``Y``/``N`` — sen ``N``/``K``/``E``, and so on; None or a
     missing ethnicity is the group ``""``). Dimensions left out get no rows. Only pupils with a possible
-    session count. Groups sort as plain strings, except ``year_group``: N1, N2, R, then 1–14 as numbers,
-    then anything else as strings. Percentages are rounded half up to 1 decimal (None when dividing by 0,
-    which happens only in the ``all`` row when no pupil has a possible session).
+    session count. Groups sort as the strings they are (``year_group`` too: 1, 10, 11, 2, …, N1, R), as the
+    contract says; pages that want school order sort again. Percentages are rounded half up to 1 decimal
+    (None when dividing by 0, which happens only in the ``all`` row when no pupil has a possible session).
     """
     unknown = set(characteristics) - set(COHORT_DIMENSIONS[1:])
     if unknown:
@@ -542,22 +541,11 @@ def _dimension_rows(dimension: str, values: np.ndarray, figures: dict[str, np.nd
         name: np.bincount(group_of_pupil, weights=pupil_values, minlength=len(groups)).round().astype(np.int64)
         for name, pupil_values in figures.items()
     }
-    order = sorted(range(len(groups)), key=lambda index: _group_sort_key(dimension, str(groups[index])))
+    order = sorted(range(len(groups)), key=lambda index: str(groups[index]))
     return [
         _cohort_row(dimension, str(groups[index]), {name: int(total[index]) for name, total in sums.items()})
         for index in order
     ]
-
-
-def _group_sort_key(dimension: str, group: str) -> tuple[int, str]:
-    """Return the sort key of a group: its string, or the natural order of year groups."""
-    if dimension != "year_group":
-        return (0, group)
-    if group in _YEAR_GROUPS_BEFORE_YEAR_1:
-        return (_YEAR_GROUPS_BEFORE_YEAR_1.index(group), group)
-    if group.isdigit():
-        return (len(_YEAR_GROUPS_BEFORE_YEAR_1) + int(group), group)
-    return (1_000_000, group)
 
 
 def _cohort_row(dimension: str, group: str, totals: dict[str, int]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from flask import current_app
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import EnrolmentAttendance, Pupil, PupilAttendance, Role, User
-from ewo_cases.services.attendance import engine, registers
+from ewo_cases.services.attendance import calendars, crossings, engine, registers
 from workflows.attendance import academic_year_start, penalty_look_back_start
 
 CHUNK = registers.CHUNK
@@ -74,6 +74,11 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
         year_to_date_figures = _summarise_range(marks, start, end)
         window = _summarise_range(marks, window_start, end)
         rows = stored_rows(RangeFigures(marks, year_to_date_figures, start, end), window=window)
+        if model is PupilAttendance:
+            year_marks, monday = engine.select_range(marks.marks, marks.first_day, start, end)
+            crossings.stamp(rows, year_marks, monday, at_risk_threshold())
+        else:
+            calendars.refresh(None if pupil_ids is None else set(marks.school_ids.tolist()))
         _delete(model, pupil_ids)
         if rows:
             db.session.execute(model.__table__.insert(), rows)

@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from ewo_cases import clock
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
-from ewo_cases.models import Role
+from ewo_cases.models import PenaltyNotice, Role
 from ewo_cases.scoping import schools
 from ewo_cases.services import access_log, legal
 from ewo_cases.services.legal.caseload import SORTS
@@ -73,11 +73,13 @@ def register_csv():
     if filters is None:
         abort(400)
     today = clock.today()
-    rows = csv_rows(legal.register_query(current_user, filters, today), today)
+    query = legal.register_query(current_user, filters, today)
+    rows = csv_rows(query, today)
     access_log.record_access(
         current_user,
         access_log.EXPORTED,
         "penalty_notice_register",
+        pupil_ids=db.session.scalars(query.with_only_columns(PenaltyNotice.pupil_id)),
         detail=f"{len(rows)} notices; filters {request.query_string.decode()[:400]}",
     )
     db.session.commit()

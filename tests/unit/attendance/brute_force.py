@@ -20,7 +20,6 @@ AUTHORISED = {"C", "C1", "C2", "M", "J1", "S", "T", "R", "I", "E"}
 UNAUTHORISED = {"G", "N", "O", "U"}
 NOT_POSSIBLE = {"D", "Q", "X", "Y1", "Y2", "Y3", "Y4", "Y5", "Y6", "Y7", "Z", "#"}
 TWO_CHARACTER_CODES = {"a": "C1", "b": "C2", "j": "J1", **{str(n): f"Y{n}" for n in range(1, 8)}}
-YEAR_GROUP_ORDER = ["N1", "N2", "R", *(str(n) for n in range(1, 15))]
 
 
 @dataclass(frozen=True)
@@ -187,15 +186,6 @@ def weekly(marks: list[Mark]) -> list[tuple[date, int, int, int, int]]:
     return school_week_totals(marks)
 
 
-def group_order(dimension: str, group: str) -> tuple[int, str]:
-    """Return where a group sorts: year groups in school order, everything else as text."""
-    if dimension == "year_group" and group in YEAR_GROUP_ORDER:
-        return (YEAR_GROUP_ORDER.index(group), group)
-    if dimension == "year_group":
-        return (100, group)
-    return (0, group)
-
-
 def cohort_rows(pupils: list[tuple[Figures, dict[str, str]]], dimensions: list[str]) -> list[dict[str, object]]:
     """Return the governors' breakdown: one row per group of pupils with at least one possible session."""
     counted = [(pupil, characteristics) for pupil, characteristics in pupils if pupil.possible > 0]
@@ -204,7 +194,7 @@ def cohort_rows(pupils: list[tuple[Figures, dict[str, str]]], dimensions: list[s
         groups: dict[str, list[Figures]] = defaultdict(list)
         for pupil, characteristics in counted:
             groups[characteristics[dimension]].append(pupil)
-        for group in sorted(groups, key=lambda group: group_order(dimension, group)):
+        for group in sorted(groups):  # the contract: "then group", the value as written
             rows.append(cohort_row(dimension, group, groups[group]))
     return rows
 
