@@ -27,7 +27,7 @@ def upgrade():
     op.create_table('school_calendars',
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('academic_year', sa.Integer(), nullable=False),
-    sa.Column('days', sa.String(length=371), nullable=False),
+    sa.Column('days', sa.String(length=378), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_school_calendars_school_id_schools'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('school_id', 'academic_year', name=op.f('pk_school_calendars'))
     )
