@@ -385,7 +385,7 @@ def preview_warnings(case: Case, kind: LetterKind, addressee: CaseParticipant) -
             f"{case.pupil.forename} has no unauthorised absence recorded this year. A {kind.label.lower()} letter "
             "is about unauthorised absence: check the register before you make it."
         )
-    if CLAIMS_AN_EARLIER_LETTER.search(template_for(kind).body) and not _served_before(case, addressee):
+    if CLAIMS_AN_EARLIER_LETTER.search(current_wording(kind).body) and not _served_before(case, addressee):
         warnings.append(
             f"The letter says “I have written to you before”, but no earlier letter to {addressee.name} on this "
             "case has been recorded as served. Make and serve an earlier letter first, or check the wording."

@@ -504,7 +504,7 @@ def test_an_unknown_period_is_refused(client, sign_in, area, period):
         ({"status": "finished", "note": "x"}, "Choose the action&#39;s status from the list"),
         ({"status": "", "note": "x"}, "Choose the action&#39;s status"),
         ({"status": "not_done", "note": "  "}, "Say what was done, or why it was not"),
-        ({"status": "in_progress", "note": "x" * 5001}, "5000"),
+        ({"status": "in_progress", "note": "x" * 5001}, "5,000 characters or fewer"),
     ],
 )
 def test_bad_updates_to_a_school_action_are_refused_and_change_nothing(client, sign_in, area, data, message):

@@ -100,9 +100,10 @@ def _delete(model: type, pupil_ids: list[int] | None) -> None:
         db.session.execute(sa.delete(model).where(model.pupil_id.in_(pupil_ids[first : first + CHUNK])))
 
 
-def stored_rows(computed: RangeFigures, *, window: engine.Summary) -> list[dict]:
+def stored_rows(computed: RangeFigures, *, window: engine.Summary | None = None) -> list[dict]:
     """The rows to store for each pupil (or enrolment) of a computation; ``window``, computed over the
-    penalty look-back for the same rows, gives the current window's unauthorised sessions."""
+    penalty look-back for the same rows, gives the current window's unauthorised sessions (without it, the
+    range's own last 10 school weeks)."""
     summary, marks = computed.summary, computed.marks
     columns = {
         name: getattr(summary, name).tolist()
@@ -118,7 +119,8 @@ def stored_rows(computed: RangeFigures, *, window: engine.Summary) -> list[dict]
             "longest_unauth_days",
         )
     }
-    columns["unauth_10wk_latest"] = window.unauth_10wk_latest.tolist()
+    if window is not None:
+        columns["unauth_10wk_latest"] = window.unauth_10wk_latest.tolist()
     columns["attendance_pct"] = [None if np.isnan(pct) else pct for pct in summary.attendance_pct.tolist()]
     columns["band"] = summary.bands()
     columns["sessions_until_below_90"] = engine.sessions_until_below(summary).tolist()

@@ -151,9 +151,10 @@ class Casting:
                 return pupil
         raise LookupError(f"no demo child at {urn} in {bands} with {parents} parent(s)")
 
-    def siblings(self, bands: tuple[Band, ...]) -> tuple[Pupil, Pupil]:
-        """Two children of one family, at any schools, both in ``bands``."""
-        candidates = list(db.session.scalars(self._candidates(None, bands, False)))
+    def siblings(self, bands: tuple[Band, ...], officer: User) -> tuple[Pupil, Pupil]:
+        """Two children of one family, both in ``bands``, at schools in ``officer``'s patch."""
+        patch = [school.id for school in officer.schools]
+        candidates = list(db.session.scalars(self._candidates(None, bands, False).where(School.id.in_(patch))))
         by_carer: dict[int, Pupil] = {}
         for pupil in candidates:
             for link in _parents(pupil):
@@ -1080,7 +1081,7 @@ def waiting_referral(s: Story) -> None:
 
 def brothers_and_sisters(s: Story) -> None:
     """Two children of one family on open cases, each case showing the other, one officer for both."""
-    elder, younger = s.casting.siblings((Band.AT_RISK, Band.PERSISTENT))
+    elder, younger = s.casting.siblings((Band.AT_RISK, Band.PERSISTENT), s.cast.officer)
     for pupil, day in ((elder, s.ago(26)), (younger, s.ago(24))):
         case = s.open(
             pupil,
