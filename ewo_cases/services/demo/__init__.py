@@ -19,6 +19,7 @@ from ewo_cases.services.demo.authority import (
     DEMO_SCHOOLS,
     DemoAccount,
     database_is_empty,
+    holds_only_demo_data,
     load_demo_authority,
 )
 from ewo_cases.services.demo.calendar import school_year
@@ -28,7 +29,7 @@ from ewo_cases.services.demo.people import DemoPupil, make_pupils
 from ewo_cases.services.imports.carers import store_carers
 from ewo_cases.services.imports.rows import upsert_by_key
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_SCHOOLS", "DemoAccount", "database_is_empty", "load_demo"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_SCHOOLS", "DemoAccount", "database_is_empty", "holds_only_demo_data", "load_demo"]
 
 #: Pupils per school of the small demonstration authority, by phase.
 PUPILS_BY_PHASE = {Phase.PRIMARY: 120, Phase.SECONDARY: 200}
