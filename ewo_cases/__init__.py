@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, redirect, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ewo_cases import access, errors, security, templating
@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     access.make_static_view(app)
+    _serve_favicon(app)
     undeclared = access.undeclared_endpoints(app)
     if undeclared:
         raise RuntimeError(f"endpoints without an access rule: {', '.join(undeclared)}")
@@ -90,6 +91,15 @@ def _register_blueprints(app: Flask) -> None:
         module = importlib.import_module(f"{views.__name__}.{module_info.name}")
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
+
+
+def _serve_favicon(app: Flask) -> None:
+    """Answer browsers and tools that ask for /favicon.ico without reading the page's icon link."""
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        access.public(lambda: redirect(url_for("static", filename="favicon.svg"), code=301)),
+    )
 
 
 def _register_commands(app: Flask) -> None:

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from ewo_cases.extensions import db, limiter
 from ewo_cases.services.errors import ConflictError
+from ewo_cases.templating import help_contact
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ ERROR_PAGES = {
     ),
     403: ErrorPage(
         "You do not have permission to see this page",
-        "Your role does not include this page. If you need it for your work, ask your team manager.",
+        "Your role does not include this page. If you need it for your work, ask {contact}.",
     ),
     404: ErrorPage(
         "Page not found",
@@ -52,7 +53,8 @@ ERROR_PAGES = {
 def render_error(status: int, message: str | None = None, headers: list[tuple[str, str]] | None = None):
     """Render the error page for ``status``, optionally with a more specific message and the exception's headers."""
     page = ERROR_PAGES.get(status, ERROR_PAGES[500] if status >= 500 else ERROR_PAGES[400])
-    body = render_template("errors/error.html", page=page, message=message or page.message, status=status)
+    message = message or page.message.format(contact=help_contact())
+    body = render_template("errors/error.html", page=page, message=message, status=status)
     return body, status, headers or []
 
 
