@@ -171,6 +171,7 @@ def test_logins_are_throttled_with_a_clear_message(database_url):
     response = sign_in(client, "someone-else@council.example")  # this computer is throttled, whatever the account
     assert response.status_code == 429
     assert "Too many attempts" in response.text and "Wait a minute, then try again" in response.text
+    assert 0 < int(response.headers["Retry-After"]) <= 60
 
 
 def test_the_throttle_message_says_how_long_the_hourly_limit_lasts(database_url):

@@ -14,6 +14,9 @@ from ewo_cases.models import (
     Base,
     Case,
     Eso,
+    ImportKind,
+    ImportOutcome,
+    ImportRun,
     Letter,
     PenaltyNotice,
     ProsecutedParent,
@@ -141,5 +144,8 @@ def test_demo_cases_reach_every_stage_and_replay_to_their_stored_stage(runner):
     assert db.session.scalar(
         sa.select(sa.func.count(ProsecutedParent.id)).where(ProsecutedParent.outcome_on.is_not(None))
     )
+    runs = {run.kind: run for run in db.session.scalars(sa.select(ImportRun))}
+    assert runs[ImportKind.SCHOOLS].outcome is ImportOutcome.SUCCEEDED
+    assert runs[ImportKind.MARKS].outcome is ImportOutcome.FAILED and runs[ImportKind.MARKS].error_count == 2
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
