@@ -52,18 +52,24 @@ DECOY_PASSWORD_HASH = hash_password(secrets.token_urlsafe(24))
 
 
 def init_app(app: Flask) -> None:
-    """Give every request a CSP nonce and every response the security headers."""
-    app.before_request(_make_nonce)
+    """Give every response the security headers, and the page and its CSP the same nonce."""
     app.after_request(_add_security_headers)
-    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", "")})
+    app.context_processor(lambda: {"cspNonce": csp_nonce()})
 
 
-def _make_nonce() -> None:
-    g.csp_nonce = secrets.token_urlsafe(18)
+def csp_nonce() -> str:
+    """This request's nonce for inline scripts, made when first asked for.
+
+    Made on demand rather than by a before_request hook, because a request refused by an earlier hook (403,
+    sign-in's 429, a bad CSRF token) still renders a page whose inline script needs it.
+    """
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def _add_security_headers(response: Response) -> Response:
-    nonce = g.get("csp_nonce", "")
+    nonce = csp_nonce()
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "

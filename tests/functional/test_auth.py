@@ -132,16 +132,35 @@ def the_sign_in_page(client, _make_user, _database_url):
     return client.get("/sign-in")
 
 
+def a_forbidden_page(client, make_user, _database_url):
+    """Refused by the access hook, before any other hook has run."""
+    sign_in(client, make_user(Role.OFFICER).email)
+    return client.get("/users/")
+
+
+def a_form_without_its_csrf_token(_client, _make_user, database_url):
+    return sign_in(make_test_app(database_url, WTF_CSRF_ENABLED=True).test_client(), "someone@council.example")
+
+
 @pytest.mark.parametrize(
     ("fetch", "status"),
-    [(the_sign_in_page, 200), (a_signed_in_page, 200), (a_missing_page, 404), (a_throttled_sign_in, 429)],
-    ids=["sign-in", "signed-in", "404", "429"],
+    [
+        (the_sign_in_page, 200),
+        (a_signed_in_page, 200),
+        (a_missing_page, 404),
+        (a_forbidden_page, 403),
+        (a_throttled_sign_in, 429),
+        (a_form_without_its_csrf_token, 400),
+    ],
+    ids=["sign-in", "signed-in", "404", "403", "429", "csrf"],
 )
 def test_security_headers_are_on_every_page(client, make_user, database_url, fetch, status):
     response = fetch(client, make_user, database_url)
     assert response.status_code == status
     headers = response.headers
-    assert "script-src 'self' 'nonce-" in headers["Content-Security-Policy"]
+    # The page's one inline script carries the nonce the policy allows (an empty one would block it).
+    nonce = re.search(r"script-src 'self' 'nonce-([^']+)'", headers["Content-Security-Policy"])
+    assert nonce and f'<script nonce="{nonce[1]}">' in response.text
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
