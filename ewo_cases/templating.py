@@ -38,6 +38,7 @@ class NavItem:
     primary_for: frozenset[Role] = frozenset(Role)
 
 
+#: The roles that work with children's records day to day.
 CASEWORK = frozenset({Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER})
 
 NAVIGATION: list[NavItem] = [
