@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 static/.built: node_modules/.installed $(ASSET_SOURCES)
 	mkdir -p static
 	npx sass --quiet --load-path=. --style=compressed --no-source-map ewo_cases/assets/application.scss static/application.css
-	cp $(GOVUK)/govuk-frontend.min.js $(MOJ)/moj-frontend.min.js ewo_cases/assets/application.mjs static/
+	cp $(GOVUK)/govuk-frontend.min.js $(MOJ)/moj-frontend.min.js ewo_cases/assets/application.mjs ewo_cases/assets/favicon.svg static/
 	rm -rf static/assets && cp -r $(GOVUK)/assets static/assets
 	touch $@
 

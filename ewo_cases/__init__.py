@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, redirect, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ewo_cases import access, errors, security, templating
 from ewo_cases.config import Config, finalise
@@ -24,15 +25,20 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder=str(ROOT / "static"))
     app.config.from_object(Config)
     app.config.from_prefixed_env("EWO")
+    if "EWO_SECRET_KEY" in os.environ:
+        # from_prefixed_env parses values as JSON, which would turn a key of digits into a number.
+        app.config["SECRET_KEY"] = os.environ["EWO_SECRET_KEY"]
     if test_config is not None:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     finalise(app.config, app.instance_path, serving=_serving())
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_commands(app)
     access.make_static_view(app)
+    _serve_favicon(app)
     undeclared = access.undeclared_endpoints(app)
     if undeclared:
         raise RuntimeError(f"endpoints without an access rule: {', '.join(undeclared)}")
@@ -45,6 +51,16 @@ def _serving() -> bool:
         return True
     command = click.get_current_context(silent=True)
     return command is None or command.command.name == "run"
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_FIX_HOPS`` proxies, take the client's address, scheme and host from their X-Forwarded-* headers.
+
+    Without this the login throttle would count every user as the load balancer, and the logs would name it.
+    """
+    hops = int(app.config["PROXY_FIX_HOPS"])
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -75,6 +91,15 @@ def _register_blueprints(app: Flask) -> None:
         module = importlib.import_module(f"{views.__name__}.{module_info.name}")
         if hasattr(module, "bp"):
             app.register_blueprint(module.bp)
+
+
+def _serve_favicon(app: Flask) -> None:
+    """Answer browsers and tools that ask for /favicon.ico without reading the page's icon link."""
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        access.public(lambda: redirect(url_for("static", filename="favicon.svg"), code=301)),
+    )
 
 
 def _register_commands(app: Flask) -> None:

@@ -30,6 +30,11 @@ class Config:
     LOGIN_RATE_LIMIT = "5 per minute;20 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    #: Check every limit, not just the first breached, so the throttle page can say when all of them lift.
+    RATELIMIT_FAIL_ON_FIRST_BREACH = False
+    #: How many proxies (load balancer, ingress) sit in front of the app and set X-Forwarded-For/-Proto/-Host.
+    #: 0 trusts none of those headers; set it to the exact number, or clients could forge their address.
+    PROXY_FIX_HOPS = 0
 
     SESSION_COOKIE_NAME = "ewo_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -40,6 +45,12 @@ class Config:
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # the session's own idle timeout bounds the token's life
+
+
+#: Shorter keys can be guessed offline from one signed cookie (32 characters is what secrets.token_hex(16) gives).
+MIN_SECRET_KEY_LENGTH = 32
+
+RANDOM_VALUE_ADVICE = 'Set it to a long random value (python -c "import secrets; print(secrets.token_hex(32))")'
 
 
 class ConfigurationError(RuntimeError):
@@ -60,8 +71,22 @@ def finalise(config: dict, instance_path: str, *, serving: bool) -> None:
     if relaxed:
         # Plain http on 127.0.0.1 must still carry the session cookie.
         config["SESSION_COOKIE_SECURE"] = False
-    elif serving and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+    if config.get("DEBUG") and not config.get("TESTING"):
+        # A demonstration shows the service's own error page; the traceback still goes to the log.
+        config["PROPAGATE_EXCEPTIONS"] = False
+    if serving:
+        _check_secret_key(config["SECRET_KEY"], strict=not relaxed)
+
+
+def _check_secret_key(key: object, *, strict: bool) -> None:
+    """Refuse a key that cannot sign sessions at all, and, outside debug and testing, one that is guessable."""
+    if not isinstance(key, str) or not key:
+        raise ConfigurationError(f"EWO_SECRET_KEY must be text and not empty. {RANDOM_VALUE_ADVICE}.")
+    if not strict:
+        return
+    if key == DEVELOPMENT_SECRET_KEY:
+        raise ConfigurationError(f"EWO_SECRET_KEY is not set. {RANDOM_VALUE_ADVICE} before serving the app.")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
         raise ConfigurationError(
-            "EWO_SECRET_KEY is not set. Set it to a long random value "
-            '(python -c "import secrets; print(secrets.token_hex(32))") before serving the app.'
+            f"EWO_SECRET_KEY must be {MIN_SECRET_KEY_LENGTH} characters or more. {RANDOM_VALUE_ADVICE}."
         )

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import Flask, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from ewo_cases.extensions import db
+from ewo_cases.extensions import db, limiter
 from ewo_cases.services.errors import ConflictError
+from ewo_cases.templating import help_contact
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,7 @@ ERROR_PAGES = {
     ),
     403: ErrorPage(
         "You do not have permission to see this page",
-        "Your role does not include this page. If you need it for your work, ask your team manager.",
+        "Your role does not include this page. If you need it for your work, ask {contact}.",
     ),
     404: ErrorPage(
         "Page not found",
@@ -39,9 +42,7 @@ ERROR_PAGES = {
         "Open it again to see the latest version, then make your changes again.",
     ),
     413: ErrorPage("The file is too large", "Split the file into smaller files and import each one."),
-    429: ErrorPage(
-        "Too many attempts", "You have tried to do this too many times in a short time. Wait a minute, then try again."
-    ),
+    429: ErrorPage("Too many attempts", "You have tried to do this too many times in a short time."),
     500: ErrorPage(
         "Sorry, there is a problem with the service",
         "Try again later. Anything you saved before this page appeared has been kept.",
@@ -49,12 +50,21 @@ ERROR_PAGES = {
 }
 
 
-def render_error(status: int, message: str | None = None, **context):
-    """Render the error page for ``status``, optionally with a more specific message."""
+def render_error(status: int, message: str | None = None, headers: list[tuple[str, str]] | None = None, **context):
+    """Render the error page for ``status``, optionally with a more specific message, the exception's headers
+    and more for the page (such as what a conflicting form had typed)."""
     page = ERROR_PAGES.get(status, ERROR_PAGES[500] if status >= 500 else ERROR_PAGES[400])
-    return render_template(
-        "errors/error.html", page=page, message=message or page.message, status=status, **context
-    ), status
+    message = message or page.message.format(contact=help_contact())
+    body = render_template("errors/error.html", page=page, message=message, status=status, **context)
+    return body, status, headers or []
+
+
+def wait_for_limits() -> str:
+    """How long until every limit this request broke lets it through again: 'a minute' or 'N minutes'."""
+    resets = [limit.reset_at for limit in limiter.current_limits if limit.breached]
+    # To the nearest minute: the limiter rounds its reset time up to the next whole second.
+    minutes = max(1, round((max(resets, default=0) - time.time()) / 60))
+    return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def init_app(app: Flask) -> None:
@@ -62,7 +72,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return render_error(error.code or 500)
+        # Keep what the exception says beyond its body, such as a 405's Allow.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return render_error(error.code or 500, headers=headers)
+
+    @app.errorhandler(RateLimitExceeded)
+    def throttled(_error: RateLimitExceeded):
+        return render_error(429, f"{ERROR_PAGES[429].message} Wait {wait_for_limits()}, then try again.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from functools import cache
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_PASSWORD_LENGTH = 12
@@ -57,18 +57,24 @@ def decoy_password_hash() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Give every request a CSP nonce and every response the security headers."""
-    app.before_request(_make_nonce)
+    """Give every response the security headers, and the page and its CSP the same nonce."""
     app.after_request(_add_security_headers)
-    app.context_processor(lambda: {"cspNonce": g.get("csp_nonce", "")})
+    app.context_processor(lambda: {"cspNonce": csp_nonce()})
 
 
-def _make_nonce() -> None:
-    g.csp_nonce = secrets.token_urlsafe(18)
+def csp_nonce() -> str:
+    """This request's nonce for inline scripts, made when first asked for.
+
+    Made on demand rather than by a before_request hook, because a request refused by an earlier hook (403,
+    sign-in's 429, a bad CSRF token) still renders a page whose inline script needs it.
+    """
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
 
 
 def _add_security_headers(response: Response) -> Response:
-    nonce = g.get("csp_nonce", "")
+    nonce = csp_nonce()
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         f"script-src 'self' 'nonce-{nonce}'; "
@@ -80,7 +86,9 @@ def _add_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if request.is_secure:
+    if not current_app.debug:
+        # Sent whatever request.is_secure says: behind a proxy that ends TLS the app may see plain http, and the
+        # service is only ever offered over HTTPS (its cookies are Secure). Browsers ignore it over plain http.
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.endpoint != "static":
         # Pages carry children's personal data: never keep them in a shared or browser cache.

@@ -25,46 +25,121 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the service navigation, shown to the roles its endpoint allows."""
+    """A section of the service, linked from the service navigation or, for the roles it is not primary for, from
+    the home page's list of other tools (so each role's navigation fits on one line)."""
 
     text: str
     endpoint: str
     #: URL prefix under which the item counts as the current section.
     section: str
-    #: Show the item only to these roles, though others may use the page (keeps each role's menu short).
-    roles: frozenset[Role] | None = None
+    #: What the section is for, said on the home page when it is listed there.
+    description: str = ""
+    #: The roles whose service navigation shows it; other roles that may use it find it on their home page.
+    primary_for: frozenset[Role] = frozenset(Role)
 
+
+#: The roles that work with children's records day to day.
+CASEWORK = frozenset({Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER})
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "home.index", "/"),
-    NavItem("Cases", "cases.index", "/cases"),
-    NavItem("Pupils", "pupils.index", "/pupils"),
-    NavItem("Attendance lists", "identification.index", "/lists"),
-    NavItem("Referrals", "referrals.index", "/referrals"),
-    NavItem("Approvals", "approvals.index", "/approvals"),
-    NavItem("Legal", "legal.caseload", "/legal"),
-    NavItem("Targeting meetings", "targeting.index", "/targeting"),
-    NavItem("Oversight", "oversight.caseloads", "/oversight"),
-    NavItem("Reports", "reports.index", "/reports"),
-    NavItem("Directory", "directory.index", "/directory"),
-    NavItem("Imports", "imports.index", "/imports"),
-    NavItem("Letter templates", "letter_templates.index", "/letter-templates"),
-    NavItem("Users", "users.index", "/users"),
-    NavItem("Schools", "schools.index", "/schools", roles=frozenset({Role.MANAGER, Role.ADMIN})),
+    NavItem("Cases", "cases.index", "/cases", primary_for=CASEWORK),
+    NavItem("Pupils", "pupils.index", "/pupils", primary_for=CASEWORK),
+    NavItem("Attendance lists", "identification.index", "/lists", primary_for=CASEWORK),
+    NavItem(
+        "Referrals",
+        "referrals.index",
+        "/referrals",
+        "Schools' requests for the attendance team's help, and what was decided.",
+        primary_for=frozenset({Role.OFFICER, Role.SCHOOL_LEAD}),
+    ),
+    NavItem("Approvals", "approvals.index", "/approvals", primary_for=frozenset({Role.OFFICER, Role.MANAGER})),
+    NavItem("Legal", "legal.caseload", "/legal", primary_for=frozenset({Role.OFFICER, Role.MANAGER})),
+    NavItem(
+        "Targeting meetings",
+        "targeting.index",
+        "/targeting",
+        "Each school's termly targeting support meeting and its pack of pupils to discuss.",
+        primary_for=frozenset({Role.SCHOOL_LEAD}),
+    ),
+    NavItem("Oversight", "oversight.caseloads", "/oversight", primary_for=frozenset({Role.MANAGER})),
+    NavItem("Reports", "reports.index", "/reports", primary_for=CASEWORK),
+    NavItem(
+        "Users",
+        "users.index",
+        "/users",
+        "Create accounts, set roles and the schools each person works with, reset passwords and deactivate accounts.",
+        primary_for=frozenset({Role.ADMIN}),
+    ),
+    NavItem(
+        "Schools",
+        "schools.index",
+        "/schools",
+        "Schools and the trusts they belong to.",
+        primary_for=frozenset({Role.ADMIN}),
+    ),
+    NavItem(
+        "Imports",
+        "imports.index",
+        "/imports",
+        "Upload schools, pupils, carers and register marks, and see what each import did.",
+        primary_for=frozenset({Role.ADMIN}),
+    ),
+    NavItem(
+        "Letter templates",
+        "letter_templates.index",
+        "/letter-templates",
+        "The wording of each kind of letter the service writes to families.",
+        primary_for=frozenset({Role.ADMIN}),
+    ),
+    NavItem(
+        "Directory",
+        "directory.index",
+        "/directory",
+        "Agencies and professionals who work with families, to add to a case's people.",
+        primary_for=frozenset(),
+    ),
 ]
+
+#: Who a person should ask when the service stands in their way, by role (the 403 page and the phase banner).
+HELP_CONTACT = {
+    Role.OFFICER: "your team manager",
+    Role.SCHOOL_LEAD: "your school's education welfare officer",
+    Role.MANAGER: "an administrator of this service",
+    Role.ADMIN: "another administrator or your IT service desk",
+}
+#: For someone not signed in.
+ACCOUNT_CONTACT = "whoever set up your account"
+
+
+def help_contact() -> str:
+    """Who the current user should ask for help or access."""
+    return HELP_CONTACT[current_user.role] if current_user.is_authenticated else ACCOUNT_CONTACT
+
+
+def _usable(item: NavItem) -> bool:
+    return item.endpoint in current_app.view_functions and can_use(item.endpoint)
 
 
 def navigation() -> list[dict[str, object]]:
-    """The navigation items the current user may use (and which exist), with the current section marked."""
+    """The current user's primary sections (those they may use, and which exist), with the current one marked."""
     items = []
     for item in NAVIGATION:
-        if item.endpoint not in current_app.view_functions or not can_use(item.endpoint):
-            continue
-        if item.roles is not None and current_user.role not in item.roles:
+        if not _usable(item) or current_user.role not in item.primary_for:
             continue
         active = request.path == "/" if item.section == "/" else request.path.startswith(item.section)
         items.append({"href": url_for(item.endpoint), "text": item.text, "active": active})
     return items
+
+
+def other_tools() -> list[NavItem]:
+    """The sections the current user may use that their navigation leaves out, for their home page."""
+    return [item for item in NAVIGATION if _usable(item) and current_user.role not in item.primary_for]
+
+
+def admin_tools() -> list[NavItem]:
+    """An administrator's sections with what each is for, for the administration home page."""
+    return [item for item in NAVIGATION if item.description and _usable(item)]
 
 
 #: The sections of a case, in the order of its sub-navigation: (label, endpoint taking ``case_id``).
@@ -162,6 +237,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_global(navigation)
+    app.add_template_global(other_tools)
+    app.add_template_global(admin_tools)
+    app.add_template_global(help_contact)
     app.add_template_global(url_with)
     app.add_template_global(case_sections)
     app.add_template_global(STAGE_LABELS, "stage_labels")

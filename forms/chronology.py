@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ewo_cases.models import NoteKind
-from ewo_cases.services.chronology import TIMELINE_KINDS
+from ewo_cases.models.chronology import TIMELINE_KINDS
 from forms.attendance import GetForm
 from forms.base import GovForm, strip
 from forms.dates import DateGiven, GovDateField

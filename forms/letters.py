@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ewo_cases.models import LetterKind, ServiceMethod
-from ewo_cases.services.letter_sandbox import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
+from ewo_cases.models.letters import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 from forms.base import GovForm, VersionedForm, strip
 from forms.widgets import (
     GovDateInput,

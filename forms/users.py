@@ -17,13 +17,26 @@ from forms.widgets import (
 
 
 class UserDetailsForm(VersionedForm):
-    """Name, role and schools (the view supplies the role and school choices)."""
+    """Email, name, role and schools (the view supplies the role and school choices)."""
 
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            DataRequired("Enter an email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email("Enter an email address in the correct format, like name@example.gov.uk"),
+        ],
+    )
     name = StringField(
         "Full name",
         widget=GovTextInput(),
         filters=[strip],
-        validators=[DataRequired("Enter the person's full name"), Length(max=200)],
+        validators=[
+            DataRequired("Enter the person's full name"),
+            Length(max=200, message="Full name must be 200 characters or fewer"),
+        ],
     )
     role = RadioField("Role", widget=GovRadioInput(), validators=[DataRequired("Choose a role")])
     schools = SelectMultipleField(
@@ -55,16 +68,6 @@ class NewPasswordMixin:
 class NewUserForm(NewPasswordMixin, UserDetailsForm):
     """A new account."""
 
-    email = EmailField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[
-            DataRequired("Enter an email address"),
-            Email("Enter an email address in the correct format, like name@example.gov.uk"),
-            Length(max=254),
-        ],
-    )
     submit = SubmitField("Create account", widget=GovSubmitInput())
 
 

@@ -24,12 +24,14 @@ from ewo_cases.extensions import db, limiter
 pytest_plugins = ["tests.factories"]
 
 IN_CI = os.environ.get("CI") == "true"
+#: Read once, before the EWO_* variables are cleared for the tests.
+TEST_DATABASE_URL = os.environ.get("EWO_TEST_DATABASE_URL")
 
 #: Settings every test app shares. CSRF is off for the test client (a test switches it on to prove
 #: it works); the login throttle is generous so that only the throttling test meets it.
 TEST_CONFIG = {
     "TESTING": True,
-    "SECRET_KEY": "test-secret-key",
+    "SECRET_KEY": "test-secret-key-of-the-minimum-length",
     "WTF_CSRF_ENABLED": False,
     "LOGIN_RATE_LIMIT": "10000 per minute",
 }
@@ -37,7 +39,7 @@ TEST_CONFIG = {
 
 def fresh_database_url(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[str]:
     """Yield a fresh, empty database URL: a SQLite file, or a new schema in the PostgreSQL test database."""
-    server_url = os.environ.get("EWO_TEST_DATABASE_URL")
+    server_url = TEST_DATABASE_URL
     if not server_url:
         yield f"sqlite:///{tmp_path_factory.mktemp(name) / f'{name}.sqlite'}"
         return
@@ -63,6 +65,19 @@ def make_test_app(database_url: str, **overrides: object) -> Flask:
     with app.app_context():
         upgrade()
     return app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_ewo_settings_from_the_shell() -> Iterator[None]:
+    """Build every app from the test's own settings: an exported EWO_DEBUG=1 or EWO_TODAY must not leak in.
+
+    Session-scoped and autouse, so it runs before the session's app is built; a test's own
+    ``monkeypatch.setenv`` still applies on top.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        for name in [name for name in os.environ if name.startswith("EWO_")]:
+            patch.delenv(name)
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -21,14 +21,31 @@ from ewo_cases.services import demo
 )
 @click.option("--pupils", type=click.IntRange(min=1), help="Number of pupils across the schools.")
 @click.option("--if-empty", is_flag=True, help="Do nothing unless the database has no schools and no accounts.")
-def demo_data(seed: int, schools: int, pupils: int | None, if_empty: bool) -> None:
-    """Load the demonstration authority and print its sign-in details (safe to run again)."""
+@click.option(
+    "--demonstration",
+    is_flag=True,
+    help="Load it even though the database holds accounts or schools the demo did not make: this database is a "
+    "demonstration or training copy, never a live service.",
+)
+def demo_data(seed: int, schools: int, pupils: int | None, if_empty: bool, demonstration: bool) -> None:
+    """Load the demonstration authority and print its sign-in details (safe to run again on a demo database).
+
+    Refused on a database with anyone else's accounts or schools: the demo's sign-ins are published.
+    """
     if if_empty and not demo.database_is_empty():
         click.echo("The database already has data; demo data not loaded.")
-    else:
-        demo.load_demo(today=clock.today(), seed=seed, schools=schools, pupils=pupils)
-        db.session.commit()
-        click.echo("Demo data loaded.")
+        if demo.holds_only_demo_data():
+            print_demo_logins()
+        return
+    if not (demonstration or demo.holds_only_demo_data()):
+        raise click.ClickException(
+            "This database holds accounts or schools that the demo did not make, so it may be a live service: "
+            "demo data would add accounts whose passwords are published. Nothing was loaded. If this really is a "
+            "demonstration or training database, run the command again with --demonstration."
+        )
+    demo.load_demo(today=clock.today(), seed=seed, schools=schools, pupils=pupils)
+    db.session.commit()
+    click.echo("Demo data loaded.")
     print_demo_logins()
 
 

@@ -34,7 +34,8 @@ def import_command(kind: str, file) -> None:
     if run.outcome is ImportOutcome.SUCCEEDED:
         click.echo(f"Imported {run.rows_read} rows from {file.name}: {run.rows_changed} added or changed.")
         return
-    click.echo(f"Nothing was imported: {run.error_count} problems in {file.name}.", err=True)
+    problems = "1 problem" if run.error_count == 1 else f"{run.error_count} problems"
+    click.echo(f"Nothing was imported: {problems} in {file.name}.", err=True)
     for error in run.errors:
         click.echo(f"  {RowError(**error)}", err=True)
     if run.error_count > len(run.errors):

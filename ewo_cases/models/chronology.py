@@ -14,6 +14,20 @@ from ewo_cases.models.audit import make_append_only
 from ewo_cases.models.base import Base, enum_column
 from ewo_cases.models.users import User
 
+#: The kinds of timeline entry, in the order the filters list them (the timeline service gathers each kind; the
+#: filter form offers them).
+TIMELINE_KINDS = {
+    "note": "Notes",
+    "meeting": "Meetings",
+    "action": "Actions and progress",
+    "letter": "Letters",
+    "stage": "Stage changes",
+    "approval": "Approvals",
+    "record": "Case records",
+    "legal": "Legal steps",
+    "people": "People involved",
+}
+
 
 class NoteKind(enum.StrEnum):
     PHONE_CALL = "phone_call"

@@ -40,6 +40,11 @@ LETTER_KIND_LABELS = {
 }
 
 
+#: Limits of a template's wording, shared by the form that edits it and the service that checks it.
+MAX_SUBJECT_LENGTH = 200
+MAX_BODY_LENGTH = 20_000
+
+
 class LetterTemplate(Timestamped, Versioned, Base):
     """The wording of one kind of letter, with placeholders for the case's facts."""
 

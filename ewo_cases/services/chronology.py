@@ -39,6 +39,7 @@ from ewo_cases.models import (
     Role,
     User,
 )
+from ewo_cases.models.chronology import TIMELINE_KINDS
 from ewo_cases.services import audit
 from ewo_cases.services.approvals import APPROVAL_LABELS
 from ewo_cases.services.errors import ServiceError
@@ -49,18 +50,6 @@ from ewo_cases.templating import LONDON, format_date, format_datetime
 #: Notes that record contact with the family (``other`` may be a note to file).
 CONTACT_KINDS = (NoteKind.PHONE_CALL, NoteKind.HOME_VISIT, NoteKind.EMAIL, NoteKind.LETTER, NoteKind.CONVERSATION)
 
-#: The kinds of timeline entry, in the order the filters list them.
-TIMELINE_KINDS = {
-    "note": "Notes",
-    "meeting": "Meetings",
-    "action": "Actions and progress",
-    "letter": "Letters",
-    "stage": "Stage changes",
-    "approval": "Approvals",
-    "record": "Case records",
-    "legal": "Legal steps",
-    "people": "People involved",
-}
 #: The audit trail's record of who joined, left or changed their part in a case, which the timeline shows.
 PARTICIPANT_EVENTS = (
     "participant.added",

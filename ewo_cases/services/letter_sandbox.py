@@ -27,10 +27,8 @@ from jinja2.lexer import TOKEN_DATA, Token, TokenStream
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from ewo_cases.models.letters import MAX_BODY_LENGTH, MAX_SUBJECT_LENGTH
 from ewo_cases.services.errors import ServiceError
-
-MAX_SUBJECT_LENGTH = 200
-MAX_BODY_LENGTH = 20_000
 
 #: Filters that only change letter case, trim or stand in for an empty value: none can make text grow.
 ALLOWED_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim", "default"})

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
@@ -18,6 +20,13 @@ from ewo_cases.security import (
 )
 from ewo_cases.services import audit
 from ewo_cases.services.errors import ServiceError, check_version
+
+log = logging.getLogger(__name__)
+
+#: The columns' own limits, checked here so that every caller (form, command line) gets a message, not a DB error.
+MAX_EMAIL_LENGTH = User.__table__.c.email.type.length
+MAX_NAME_LENGTH = User.__table__.c.name.type.length
+EMAIL_FORMAT_MESSAGE = "Enter an email address in the correct format, like name@example.gov.uk"
 
 
 def normalise_email(email: str) -> str:
@@ -39,13 +48,13 @@ def create_user(
     schools: Sequence[School] = (),
     actor: User | None,
 ) -> User:
-    """Create an account, refusing a duplicate email, a weak password or schools that do not fit the role."""
-    email = normalise_email(email)
-    if find_by_email(email) is not None:
-        raise ServiceError("An account with this email address already exists", field="email")
+    """Create an account, refusing a bad or duplicate email, a missing name, a weak password or schools that do
+    not fit the role."""
+    email = _checked_email(email)
+    name = _checked_name(name)
     _check_schools_fit_role(role, schools)
     _check_password(password, email, name)
-    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
+    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
     user.schools = list(schools) if role in SCHOOL_LINKED_ROLES else []
     db.session.add(user)
     audit.record(
@@ -63,6 +72,7 @@ def create_user(
 def update_user(
     user: User,
     *,
+    email: str,
     name: str,
     role: Role,
     schools: Sequence[School],
@@ -70,27 +80,20 @@ def update_user(
     expected_version: int | None,
     actor: User,
 ) -> User:
-    """Change an account's details; deactivating it (or changing its role) ends its sessions."""
+    """Change an account's details (correcting its email too); deactivating it (or changing its role) ends its
+    sessions."""
     check_version(user, expected_version)
+    email = _checked_email(email, account=user)
+    name = _checked_name(name)
     _check_schools_fit_role(role, schools)
     if user.id == actor.id and (not active or role != user.role):
         raise ServiceError("You cannot deactivate your own account or change your own role", field="role")
-    before = {
-        "name": user.name,
-        "role": user.role.value,
-        "active": user.active,
-        "schools": [school.urn for school in user.schools],
-    }
+    before = _details(user)
     if role != user.role or (user.active and not active):
         user.session_generation += 1
-    user.name, user.role, user.active = name.strip(), role, active
+    user.email, user.name, user.role, user.active = email, name, role, active
     user.schools = list(schools) if role in SCHOOL_LINKED_ROLES else []
-    after = {
-        "name": user.name,
-        "role": user.role.value,
-        "active": user.active,
-        "schools": [school.urn for school in user.schools],
-    }
+    after = _details(user)
     audit.record(actor, "user.updated", user, f"Updated the account of {user.name}", before=before, after=after)
     return user
 
@@ -121,6 +124,22 @@ def record_sign_in(user: User) -> None:
     audit.record(user, "user.signed_in", user, f"{user.name} signed in")
 
 
+def record_failed_sign_in(email: str, address: str | None) -> None:
+    """Log a refused sign-in, and audit it against the account when the email is one (a guessed password)."""
+    email = normalise_email(email)
+    user = find_by_email(email)
+    reason = "no such account" if user is None else "account deactivated" if not user.active else "wrong password"
+    log.warning("Sign-in refused for %s from %s: %s", email, address, reason)
+    if user is not None:
+        summary = f"Refused a sign-in to {user.name}'s account"
+        audit.record(None, "user.sign_in_failed", user, summary, reason=reason, address=address)
+
+
+def log_throttled_sign_in(email: str, address: str | None, limit: str) -> None:
+    """Log a sign-in refused by the throttle before its password was checked."""
+    log.warning("Sign-in throttled for %s from %s: more than %s", normalise_email(email), address, limit)
+
+
 def load_session_user(session_id: str) -> User | None:
     """Resolve Flask-Login's session id (``"<user id>:<generation>"``) to an active account."""
     user_id, _, generation = session_id.partition(":")
@@ -130,6 +149,43 @@ def load_session_user(session_id: str) -> User | None:
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return user
+
+
+def _checked_email(email: str, account: User | None = None) -> str:
+    """The normalised email, refusing an empty, malformed, over-long or (for another account) taken one."""
+    email = normalise_email(email)
+    if not email:
+        raise ServiceError("Enter an email address", field="email")
+    if len(email) > MAX_EMAIL_LENGTH:
+        raise ServiceError(f"Email address must be {MAX_EMAIL_LENGTH} characters or fewer", field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ServiceError(EMAIL_FORMAT_MESSAGE, field="email") from error
+    holder = find_by_email(email)
+    if holder is not None and holder is not account:
+        raise ServiceError("An account with this email address already exists", field="email")
+    return email
+
+
+def _checked_name(name: str) -> str:
+    name = name.strip()
+    if not name:
+        raise ServiceError("Enter the person's full name", field="name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ServiceError(f"Full name must be {MAX_NAME_LENGTH} characters or fewer", field="name")
+    return name
+
+
+def _details(user: User) -> dict[str, object]:
+    """What the audit shows of an account before and after a change."""
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "active": user.active,
+        "schools": [school.urn for school in user.schools],
+    }
 
 
 def _check_password(password: str, email: str, name: str) -> None:

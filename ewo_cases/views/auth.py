@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RequestLimit
 from flask_login import current_user, login_user, logout_user
 
 from ewo_cases.access import public, signed_in
@@ -24,11 +25,17 @@ def _failed(response) -> bool:
     return response.status_code >= 400
 
 
+def _throttled(limit: RequestLimit) -> None:
+    users.log_throttled_sign_in(request.form.get("email", ""), request.remote_addr, str(limit.limit))
+
+
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed, key_func=_email_key
-)
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed, on_breach=_throttled)
+@limiter.limit(_login_rate_limit, methods=["POST"], deduct_when=_failed, on_breach=_throttled, key_func=_email_key)
 @public
 def sign_in():
     """Sign in with email and password."""
@@ -44,6 +51,8 @@ def sign_in():
             users.record_sign_in(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        users.record_failed_sign_in(form.email.data, request.remote_addr)
+        db.session.commit()
         form.email.errors = ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form), 400 if form.errors else 200
 

@@ -51,11 +51,12 @@ def new():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def edit(user_id: int):
-    """Change an account's name, role, schools or active flag."""
+    """Change an account's email, name, role, schools or active flag."""
     account = one_or_404(sa.select(User).where(User.id == user_id))
     form = _with_choices(
         UserDetailsForm(
             data={
+                "email": account.email,
                 "name": account.name,
                 "role": account.role.value,
                 "schools": account.school_ids,
@@ -68,6 +69,7 @@ def edit(user_id: int):
         form,
         lambda: users.update_user(
             account,
+            email=form.email.data,
             name=form.name.data,
             role=Role(form.role.data),
             schools=_chosen_schools(form),

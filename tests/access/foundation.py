@@ -4,6 +4,7 @@ from tests.access import ADMIN, CASEWORK, EVERYONE, LEAD, PUBLIC
 
 EXPECTED = {
     "static": PUBLIC,
+    "favicon": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.sign_out": EVERYONE,
     "home.index": EVERYONE,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, url_for
 from werkzeug.routing.converters import NumberConverter
 
 import ewo_cases
 from ewo_cases import create_app
 from ewo_cases.access import PUBLIC, allowed_roles, undeclared_endpoints
 from ewo_cases.models import Role
+from ewo_cases.templating import NAVIGATION
 from tests.access import expected_access
 from tests.conftest import TEST_CONFIG
 
@@ -98,3 +101,63 @@ def test_each_role_is_allowed_or_forbidden_as_declared(app, client, make_school,
             assert response.status_code not in {401, 403} and not sent_to_sign_in, (endpoint, response.status_code)
         else:
             assert response.status_code == 403, (endpoint, response.status_code)
+
+
+#: At 1280 pixels the service navigation holds about eight sections on one line.
+MOST_NAVIGATION_ITEMS = 8
+
+
+def links_in(html: str, container_class: str) -> set[str]:
+    """The hrefs of the links inside the first element with ``container_class``."""
+    start = html.index(f'class="{container_class}')
+    end = html.index("</nav>" if "navigation" in container_class else "</main>", start)
+    return set(re.findall(r'href="([^"]+)"', html[start:end]))
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_reaches_every_section_it_may_use_from_a_short_navigation_or_its_home_page(
+    app, client, make_school, make_user, sign_in, role
+):
+    sign_in(make_user(role, schools=[make_school()]))
+    home = client.get("/").text
+    navigation = links_in(home, "govuk-service-navigation__wrapper")
+    assert 2 <= len(navigation) <= MOST_NAVIGATION_ITEMS, navigation
+    with app.test_request_context():
+        usable = {
+            url_for(item.endpoint)
+            for item in NAVIGATION
+            if role in (roles := allowed_roles(app, item.endpoint)) or roles == PUBLIC
+        }
+    assert usable <= navigation | links_in(home, "govuk-main-wrapper")
+
+
+@pytest.mark.parametrize(
+    ("role", "forbidden", "contact"),
+    [
+        (Role.OFFICER, "/users/", "ask your team manager"),
+        (Role.SCHOOL_LEAD, "/users/", "ask your school&#39;s education welfare officer"),
+        (Role.MANAGER, "/users/", "ask an administrator of this service"),
+        (Role.ADMIN, "/cases/", "ask another administrator or your IT service desk"),
+    ],
+    ids=lambda value: value.value if isinstance(value, Role) else None,
+)
+def test_the_forbidden_page_and_the_phase_banner_say_whom_to_ask_for_the_role(
+    client, make_school, make_user, sign_in, role, forbidden, contact
+):
+    sign_in(make_user(role, schools=[make_school()]))
+    response = client.get(forbidden)
+    assert response.status_code == 403
+    assert f"If you need it for your work, {contact}." in response.text
+    assert f"Report a problem to {contact.removeprefix('ask ')}." in client.get("/").text
+
+
+def test_before_signing_in_the_phase_banner_points_to_whoever_set_up_the_account(client):
+    assert "Report a problem to whoever set up your account." in client.get("/sign-in").text
+
+
+def test_the_favicon_is_the_services_own(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"] == "/static/favicon.svg"
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert '<link rel="icon" href="/static/favicon.svg"' in client.get("/sign-in").text

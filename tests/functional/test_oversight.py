@@ -471,18 +471,23 @@ def test_the_pages_explain_themselves_before_there_are_any_cases(client, sign_in
 
 
 @pytest.mark.parametrize(
-    ("role", "shown"),
+    ("role", "shown", "on_home"),
     [
-        (Role.MANAGER, {"Oversight", "Targeting meetings"}),
-        (Role.OFFICER, {"Targeting meetings"}),
-        (Role.SCHOOL_LEAD, {"Targeting meetings"}),
-        (Role.ADMIN, set()),
+        (Role.MANAGER, {"Oversight"}, True),
+        (Role.OFFICER, set(), True),
+        (Role.SCHOOL_LEAD, {"Targeting meetings"}, True),
+        (Role.ADMIN, set(), False),
     ],
 )
-def test_the_menu_leads_each_role_to_the_oversight_pages_it_may_use(client, sign_in, make_user, school, role, shown):
+def test_the_menu_leads_each_role_to_the_oversight_pages_it_may_use(
+    client, sign_in, make_user, school, role, shown, on_home
+):
+    """Targeting meetings are in the menu of the school leads who hold them; the others reach them from home."""
     sign_in(make_user(role, schools=[school]))
-    menu = client.get("/").text.split('aria-label="Main menu"', 1)[1].split("</nav>", 1)[0]
+    home = client.get("/").text
+    menu = home.split('aria-label="Main menu"', 1)[1].split("</nav>", 1)[0]
     assert {text for text in ("Oversight", "Targeting meetings") if re.search(rf">\s*{text}\s*<", menu)} == shown
+    assert ('href="/targeting/"' in home) is on_home
 
 
 # --- reassigning ------------------------------------------------------------------------------------------

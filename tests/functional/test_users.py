@@ -16,6 +16,10 @@ def admin(make_user, sign_in, client):
     return user
 
 
+#: Well formed but 264 characters long: the longest local part and three of the longest domain labels.
+TOO_LONG_EMAIL = f"{'e' * 64}@{'d' * 63}.{'d' * 63}.{'d' * 63}.example"
+
+
 def count_users() -> int:
     return db.session.scalar(sa.select(sa.func.count(User.id)))
 
@@ -49,6 +53,9 @@ def test_admin_creates_an_officer_with_a_patch(client, admin, make_school):
         ({"email": ""}, "Enter an email address"),
         ({"email": "not-an-email"}, "Enter an email address in the correct format"),
         ({"name": ""}, "Enter the person&#39;s full name"),
+        ({"name": "   "}, "Enter the person&#39;s full name"),
+        ({"name": "N" * 201}, "Full name must be 200 characters or fewer"),
+        ({"email": TOO_LONG_EMAIL}, "Email address must be 254 characters or fewer"),
         ({"role": ""}, "Choose a role"),
         ({"role": "superuser"}, "Select the role from the list"),
         ({"password": "short", "confirm": "short"}, "Password must be 12 characters or more"),
@@ -79,7 +86,8 @@ def test_deactivating_an_account_ends_its_sessions(app, client, admin, make_user
     officer_client.post("/sign-in", data={"email": officer.email, "password": "factory-made-passphrase"})
     assert officer_client.get("/").status_code == 200
     response = client.post(
-        f"/users/{officer.id}", data={"name": officer.name, "role": "officer", "version": officer.version}
+        f"/users/{officer.id}",
+        data={"email": officer.email, "name": officer.name, "role": "officer", "version": officer.version},
     )
     assert response.status_code == 302
     assert db.session.get(User, officer.id).active is False
@@ -92,7 +100,8 @@ def test_a_stale_edit_is_a_conflict_not_an_overwrite(client, admin, make_user):
     officer.name = "Changed Meanwhile"
     db.session.flush()
     response = client.post(
-        f"/users/{officer.id}", data={"name": "My Edit", "role": "officer", "active": "y", "version": stale_version}
+        f"/users/{officer.id}",
+        data={"email": officer.email, "name": "My Edit", "role": "officer", "active": "y", "version": stale_version},
     )
     assert response.status_code == 409, response.text
     assert "Someone else changed this record" in response.text
@@ -101,7 +110,8 @@ def test_a_stale_edit_is_a_conflict_not_an_overwrite(client, admin, make_user):
 
 def test_admins_cannot_lock_themselves_out(client, admin):
     response = client.post(
-        f"/users/{admin.id}", data={"name": admin.name, "role": "officer", "active": "y", "version": admin.version}
+        f"/users/{admin.id}",
+        data={"email": admin.email, "name": admin.name, "role": "officer", "active": "y", "version": admin.version},
     )
     assert response.status_code == 400
     assert db.session.get(User, admin.id).role is Role.ADMIN
@@ -114,6 +124,44 @@ def test_setting_a_password(client, admin, make_user):
     )
     assert response.status_code == 302
     assert db.session.get(User, officer.id).password_hash.startswith("scrypt:")
+
+
+def edit_form(account: User, **overrides) -> dict[str, object]:
+    return {
+        "email": account.email,
+        "name": account.name,
+        "role": account.role.value,
+        "active": "y",
+        "version": account.version,
+        **overrides,
+    }
+
+
+def test_an_admin_corrects_an_accounts_email(client, admin, make_user):
+    officer = make_user(Role.OFFICER, email="nia.offcer@council.example")
+    response = client.post(f"/users/{officer.id}", data=edit_form(officer, email=" Nia.Officer@Council.example "))
+    assert response.status_code == 302
+    assert db.session.get(User, officer.id).email == "nia.officer@council.example"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "user.updated"))
+    assert event.data["before"]["email"] == "nia.offcer@council.example"
+    assert event.data["after"]["email"] == "nia.officer@council.example"
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("", "Enter an email address"),
+        ("nia.officer", "Enter an email address in the correct format"),
+        ("taken", "An account with this email address already exists"),
+    ],
+)
+def test_a_bad_email_correction_is_explained_and_nothing_is_written(client, admin, make_user, email, message):
+    officer = make_user(Role.OFFICER, email="nia@council.example")
+    other = make_user(Role.OFFICER)
+    email = other.email if email == "taken" else email
+    response = client.post(f"/users/{officer.id}", data=edit_form(officer, email=email))
+    assert response.status_code == 400 and message in response.text
+    assert db.session.get(User, officer.id).email == "nia@council.example"
 
 
 def test_editing_an_unknown_account_is_not_found(client, admin):
@@ -143,16 +191,46 @@ def test_cli_creates_a_user_and_prompts_for_the_password(runner, make_school):
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("overrides", "message"),
     [
-        (["--school", "000000"], "No school with URN 000000"),
-        ([], "Choose the school this attendance lead works for"),
+        ({"--school": "000000"}, "No school with URN 000000"),
+        ({"--school": None}, "Choose the school this attendance lead works for"),
+        ({"--email": "notanemail"}, "Enter an email address in the correct format"),
+        ({"--email": "x@school"}, "Enter an email address in the correct format"),
+        ({"--email": "  "}, "Enter an email address"),
+        ({"--email": TOO_LONG_EMAIL}, "Email address must be 254 characters or fewer"),
+        ({"--name": ""}, "Enter the person's full name"),
+        ({"--name": "   "}, "Enter the person's full name"),
+        ({"--name": "N" * 201}, "Full name must be 200 characters or fewer"),
+    ],
+    ids=[
+        "unknown school",
+        "lead without school",
+        "no at sign",
+        "no dot in domain",
+        "blank email",
+        "email too long",
+        "empty name",
+        "blank name",
+        "name too long",
     ],
 )
-def test_cli_refuses_bad_input(runner, args, message):
+def test_cli_refuses_bad_input_and_writes_nothing(runner, make_school, overrides, message):
+    make_school(urn="123456")
+    before = count_users()
+    options = {"--email": "x@school.example", "--name": "Xena Lead", "--role": "school_lead", "--school": "123456"}
+    options.update(overrides)
+    args = [part for option, value in options.items() if value is not None for part in (option, value)]
+    result = runner.invoke(args=["users", "create", *args], input="orchard-violin-summit\norchard-violin-summit\n")
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert count_users() == before
+
+
+def test_cli_accepts_a_name_of_the_longest_length(runner):
     result = runner.invoke(
-        args=["users", "create", "--email", "x@school.example", "--name", "X", "--role", "school_lead", *args],
+        args=["users", "create", "--email", "long@council.example", "--name", "N" * 200, "--role", "manager"],
         input="orchard-violin-summit\norchard-violin-summit\n",
     )
-    assert result.exit_code != 0 and message in result.output
-    assert db.session.scalar(sa.select(User).where(User.email == "x@school.example")) is None
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(sa.select(User.name).where(User.email == "long@council.example")) == "N" * 200

@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import pytest
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Case, Eso, Letter, PenaltyNotice, ProsecutedParent, School, Trust, User
+from ewo_cases.models import (
+    AttendanceRegister,
+    AuditEvent,
+    Base,
+    Case,
+    Eso,
+    ImportKind,
+    ImportOutcome,
+    ImportRun,
+    Letter,
+    PenaltyNotice,
+    ProsecutedParent,
+    Pupil,
+    School,
+    Trust,
+    User,
+)
 from ewo_cases.services.demo import DEMO_ACCOUNTS
 from workflows import CaseStage
 
 
 def counts() -> tuple[int, int, int]:
     return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(model)) for model in (Trust, School, User))
+
+
+def rows_in_every_table() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+        for table in Base.metadata.sorted_tables
+    }
+
+
+def registers_digest() -> str:
+    """One digest of every pupil's marks, so that a second run rewriting them differently is seen."""
+    digest = hashlib.sha256()
+    rows = db.session.execute(
+        sa.select(AttendanceRegister).order_by(
+            AttendanceRegister.pupil_id, AttendanceRegister.school_id, AttendanceRegister.academic_year
+        )
+    ).scalars()
+    for register in rows:
+        digest.update(f"{register.pupil_id}/{register.school_id}/{register.academic_year}:".encode())
+        digest.update(register.marks.encode())
+    return digest.hexdigest()
 
 
 def test_demo_data_creates_five_schools_in_two_trusts_and_a_user_per_role(runner):
@@ -24,17 +64,62 @@ def test_demo_data_creates_five_schools_in_two_trusts_and_a_user_per_role(runner
 
 
 def test_demo_data_is_idempotent(runner):
-    runner.invoke(args=["demo-data"])
-    before = counts()
     assert runner.invoke(args=["demo-data"]).exit_code == 0
-    assert counts() == before
+    before, marks = rows_in_every_table(), registers_digest()
+    assert all(before[table.__tablename__] for table in (Pupil, AttendanceRegister, Case, AuditEvent))
+    again = runner.invoke(args=["demo-data"])
+    assert again.exit_code == 0, again.output
+    assert rows_in_every_table() == before
+    assert registers_digest() == marks
+
+
+@pytest.mark.parametrize(
+    "live_data",
+    ["an account", "a school"],
+)
+def test_demo_data_refuses_a_database_with_anyone_elses_data(runner, make_user, make_school, live_data):
+    """A live service must never gain the demo's published sign-ins or its pupils."""
+    if live_data == "an account":
+        make_user(email="real.person@council.example")
+    else:
+        make_school(urn="100001", name="A Real School")  # a demo URN, but not the demo's school
+    before = rows_in_every_table()
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 1
+    assert "may be a live service" in result.output and "Nothing was loaded" in result.output
+    assert DEMO_ACCOUNTS[0].password not in result.output
+    assert rows_in_every_table() == before
+
+
+def test_demo_data_loads_into_a_database_declared_a_demonstration(runner, make_user):
+    make_user(email="trainer@council.example")
+    result = runner.invoke(args=["demo-data", "--demonstration"])
+    assert result.exit_code == 0, result.output
+    assert counts()[1] == 5
+
+
+def test_demo_data_runs_again_on_a_large_demo_authority(runner):
+    """The benchmark's synthetic authority (--schools N) is demo data too."""
+    assert runner.invoke(args=["demo-data", "--schools", "6"]).exit_code == 0
+    again = runner.invoke(args=["demo-data", "--schools", "6"])
+    assert again.exit_code == 0, again.output
+    assert counts()[1] == 6
 
 
 def test_if_empty_leaves_a_database_in_use_alone(runner, make_school):
     make_school()
     result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert result.exit_code == 0
     assert "already has data" in result.output
+    assert DEMO_ACCOUNTS[0].password not in result.output  # there are no demo accounts here to sign in with
     assert counts()[1] == 1
+
+
+def test_if_empty_on_a_demo_database_reprints_the_sign_ins(runner):
+    """``make run`` a second time: nothing is loaded again, and the demo sign-ins are shown."""
+    runner.invoke(args=["demo-data"])
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert "already has data" in result.output and DEMO_ACCOUNTS[0].password in result.output
 
 
 def test_demo_accounts_can_sign_in(client, runner):
@@ -59,5 +144,8 @@ def test_demo_cases_reach_every_stage_and_replay_to_their_stored_stage(runner):
     assert db.session.scalar(
         sa.select(sa.func.count(ProsecutedParent.id)).where(ProsecutedParent.outcome_on.is_not(None))
     )
+    runs = {run.kind: run for run in db.session.scalars(sa.select(ImportRun))}
+    assert runs[ImportKind.SCHOOLS].outcome is ImportOutcome.SUCCEEDED
+    assert runs[ImportKind.MARKS].outcome is ImportOutcome.FAILED and runs[ImportKind.MARKS].error_count == 2
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output

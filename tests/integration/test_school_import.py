@@ -67,6 +67,17 @@ def test_reimporting_changes_nothing_and_a_changed_row_replaces_the_stored_one(i
     assert schools()[2] == ("100003", "Hilltop Academy", Phase.SPECIAL, "Riverside Trust")
 
 
+def test_reimporting_without_the_trust_column_takes_schools_out_of_their_trusts_but_keeps_the_trusts(import_file):
+    """Trusts are kept, though empty: reports and the school pages refer to them, and a later file may use them."""
+    assert import_file(GOOD).exit_code == 0
+    trust_ids = set(db.session.scalars(sa.select(Trust.id)))
+    without_trusts = "urn,name,phase\n100001,Northfield Primary School,primary\n100002,Northfield Academy,secondary\n"
+    result = import_file(without_trusts)
+    assert result.exit_code == 0, result.output
+    assert [trust for *_, trust in schools()] == [None, None, None]
+    assert set(db.session.scalars(sa.select(Trust.id))) == trust_ids
+
+
 def test_columns_may_come_in_any_order_with_a_byte_order_mark(import_file):
     result = import_file("\ufeffphase,name,urn\nprimary,Solo School,200001\n".encode())
     assert result.exit_code == 0, result.output
@@ -149,6 +160,7 @@ def test_a_bad_file_is_refused_with_line_numbered_errors_and_nothing_is_written(
 def test_an_error_anywhere_keeps_out_every_row(import_file):
     result = import_file(GOOD + "100004,Broken,primry,\n")
     assert result.exit_code == 1 and "line 5, column phase" in result.output
+    assert "Nothing was imported: 1 problem in" in result.output  # not "1 problems"
     assert schools() == []
 
 
@@ -156,5 +168,6 @@ def test_the_report_lists_the_first_fifty_errors_and_counts_the_rest(import_file
     rows = "".join(f"{n:05d},School {n},primary\n" for n in range(60))
     result = import_file("urn,name,phase\n" + rows)
     assert result.output.count("URN must be 6 digits") == 50
+    assert "Nothing was imported: 60 problems in" in result.output
     assert "… and 10 more" in result.output
     assert last_run().error_count == 60 and len(last_run().errors) == 50

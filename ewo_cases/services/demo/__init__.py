@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from ewo_cases.extensions import db
-from ewo_cases.models import Phase, Pupil, School
+from ewo_cases.models import Phase, Pupil, Role, School
+from ewo_cases.services import users as user_service
 from ewo_cases.services.attendance import figures
 from ewo_cases.services.attendance import registers as register_store
 from ewo_cases.services.demo.authority import (
@@ -19,16 +20,18 @@ from ewo_cases.services.demo.authority import (
     DEMO_SCHOOLS,
     DemoAccount,
     database_is_empty,
+    holds_only_demo_data,
     load_demo_authority,
 )
 from ewo_cases.services.demo.calendar import school_year
 from ewo_cases.services.demo.cases import load_demo_cases
+from ewo_cases.services.demo.imports import load_demo_imports
 from ewo_cases.services.demo.marks import pupil_register, template
 from ewo_cases.services.demo.people import DemoPupil, make_pupils
 from ewo_cases.services.imports.carers import store_carers
 from ewo_cases.services.imports.rows import upsert_by_key
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_SCHOOLS", "DemoAccount", "database_is_empty", "load_demo"]
+__all__ = ["DEMO_ACCOUNTS", "DEMO_SCHOOLS", "DemoAccount", "database_is_empty", "holds_only_demo_data", "load_demo"]
 
 #: Pupils per school of the small demonstration authority, by phase.
 PUPILS_BY_PHASE = {Phase.PRIMARY: 120, Phase.SECONDARY: 200}
@@ -51,6 +54,8 @@ def load_demo(*, today: date, seed: int = 1, schools: int = len(DEMO_SCHOOLS), p
     _store_registers(rng, made, pupil_ids, school_rows, this_year, today - timedelta(days=1))
     figures.refresh()
     load_demo_cases(today)
+    accounts = {account.role: user_service.find_by_email(account.email) for account in reversed(DEMO_ACCOUNTS)}
+    load_demo_imports(accounts[Role.ADMIN], accounts[Role.SCHOOL_LEAD], today)
 
 
 def _pupils_per_school(schools: list[School], total: int | None) -> dict[str, int]:

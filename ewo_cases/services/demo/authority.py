@@ -51,6 +51,15 @@ def database_is_empty() -> bool:
     )
 
 
+def holds_only_demo_data() -> bool:
+    """Whether every account and school is one the demo makes (true of an empty database too), so that loading the
+    demo cannot add its published sign-ins to a live service or its pupils to a real school."""
+    emails = set(db.session.scalars(sa.select(User.email)))
+    schools = {(urn, name) for urn, name in db.session.execute(sa.select(School.urn, School.name))}
+    demo_schools = {(urn, name) for urn, name, *_ in (*DEMO_SCHOOLS, *_extra_schools(len(schools)))}
+    return emails <= {account.email for account in DEMO_ACCOUNTS} and schools <= demo_schools
+
+
 def load_demo_authority(extra_schools: int = 0) -> list[School]:
     """Create the demo trusts, schools (and ``extra_schools`` more) and accounts that do not exist yet."""
     trusts = {trust.name: trust for trust in db.session.scalars(sa.select(Trust))}
