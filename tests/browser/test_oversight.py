@@ -1,14 +1,13 @@
 """Oversight and targeting support meetings in a real browser, each page checked with axe-core.
 
-An officer opens a case and arranges a family meeting that then goes unrecorded (so the case drifts), then
+An officer arranges a family meeting on a case that then goes unrecorded (so the case drifts), then
 prepares, prints and records a school's termly targeting support meeting; the team manager reads the
 caseloads, the drift report (and exports it) and the outcomes. Everything is done through the pages; only
 the choice of a pupil without a case is read from the database."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from urllib.parse import urlsplit
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,30 +24,32 @@ pytestmark = pytest.mark.browser
 SCHOOL_URN = "100001"  # in the demo officer's patch
 
 
-def pupil_without_a_case(app) -> tuple[int, int, str]:
-    """A persistently absent pupil at the school with no open case: (pupil id, school id, name)."""
+def a_case_opened_weeks_ago(app) -> tuple[int, int, str]:
+    """An open case of a child in a band at the school, opened more than a week ago: (case id, school id,
+    child's name). A meeting can be arranged for yesterday only on a case open then."""
     with app.app_context():
-        with_case = sa.select(Case.pupil_id).where(Case.stage != CaseStage.CLOSED)
-        pupil = db.session.scalars(
-            sa.select(Pupil)
+        case = db.session.scalars(
+            sa.select(Case)
+            .join(Pupil, Pupil.id == Case.pupil_id)
             .join(School, School.id == Pupil.school_id)
             .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-            .where(School.urn == SCHOOL_URN, PupilAttendance.band == Band.PERSISTENT, Pupil.id.not_in(with_case))
-            .order_by(Pupil.id)
+            .where(
+                School.urn == SCHOOL_URN,
+                Case.stage != CaseStage.CLOSED,
+                Case.opened_at < datetime.now(UTC) - timedelta(weeks=1),
+                PupilAttendance.band != Band.NONE,
+            )
+            .order_by(Case.id)
         ).first()
-        return pupil.id, pupil.school_id, pupil.name
+        return case.id, case.pupil.school_id, case.pupil.name
 
 
 def test_an_officer_prepares_records_a_targeting_meeting_and_a_manager_oversees(page: Page, live_server):
-    pupil_id, school_id, name = pupil_without_a_case(live_server.app)
+    case_id, school_id, name = a_case_opened_weeks_ago(live_server.app)
     switch(page, Role.OFFICER)
 
-    # A case, and a family meeting yesterday that nobody records.
-    page.goto(f"/cases/new?pupil={pupil_id}")
-    page.get_by_label("Why is the case being opened?").fill("Persistent absence on Mondays and Fridays")
-    page.get_by_role("button", name="Open the case").click()
-    expect(page.get_by_text(f"opened for {name}")).to_be_visible()
-    page.goto(f"{urlsplit(page.url).path}/meetings/new")
+    # A family meeting yesterday, on a case open for weeks, that nobody records.
+    page.goto(f"/cases/{case_id}/meetings/new")
     page.get_by_label("Family attendance meeting").check()
     fill_date(page, "date", today() - timedelta(days=1))
     page.get_by_label("Time").fill("10am")

@@ -323,7 +323,7 @@ def test_a_step_parent_cannot_receive_a_notice(client, sign_in, failed_notice_to
     response = client.post(url(case, "/penalty-notices/new"), data=notices_form(today, family.stepfather))
 
     assert "Not a parent under section 576" in page
-    assert response.status_code == 400 and "cannot be named" in response.text
+    assert response.status_code == 400 and "from the list" in response.text
     assert count(PenaltyNotice) == 0
 
 

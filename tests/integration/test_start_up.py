@@ -12,7 +12,7 @@ PROBE = """
 import json, sys
 from ewo_cases import create_app
 import ewo_cases.models as models
-app = create_app({"SECRET_KEY": "start-up-probe", "DATABASE_URL": "sqlite://"})
+app = create_app({"SECRET_KEY": "start-up-probe-" * 3, "DATABASE_URL": "sqlite://"})
 print(json.dumps({
     "modules": sorted({name.split(".")[0] for name in sys.modules}),
     "mappers_configured": models.Case.__mapper__.configured,

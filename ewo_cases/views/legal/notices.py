@@ -143,7 +143,10 @@ def new_penalty_notices(case_id: int):
     asked = latest_approval(case, "issue_fpn")
     parents = asked.parent_ids if asked and asked.used_at is None else None
     form = prepare_step_form(PenaltyNoticesForm(data={"case_version": case.version, "parents": parents}), case)
-    form.parents.choices = [SelectChoice(preview.parent.id, preview.parent.name) for preview in previews]
+    # Parents who may not receive a notice are listed with the reason, not offered as disabled boxes (whose
+    # faded hints are too faint to read).
+    eligible = [preview for preview in previews if preview.parent.eligible]
+    form.parents.choices = [SelectChoice(preview.parent.id, preview.parent.name) for preview in eligible]
     if form.validate_on_submit() and (
         issued := saved(
             form,
@@ -167,19 +170,13 @@ def new_penalty_notices(case_id: int):
         case,
         status_for(form),
         form=form,
-        parent_items=[_parent_item(preview) for preview in previews],
+        parent_items=[{"hint": {"text": preview_text(preview)}} for preview in eligible],
+        excluded=[preview.parent for preview in previews if not preview.parent.eligible],
         interruption=interruption(case, form),
         at_notice_to_improve=case.stage == CaseStage.NOTICE_TO_IMPROVE,
         support_not_appropriate=facts.support_not_appropriate_reason,
         **step_panel(case, "issue_fpn", asked=(each_parent_under_notice_cap,)),
     )
-
-
-def _parent_item(preview: NoticePreview) -> dict[str, object]:
-    """The checkbox of one parent: disabled with the reason, or what their notice would be."""
-    if not preview.parent.eligible:
-        return {"disabled": True, "hint": {"text": preview.parent.excluded_because}}
-    return {"hint": {"text": preview_text(preview)}}
 
 
 def preview_text(preview: NoticePreview) -> str:
