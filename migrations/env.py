@@ -1,6 +1,7 @@
 """Alembic environment for Flask-Migrate: migrate the app's database to the models' schema."""
 
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -49,10 +50,38 @@ def run_migrations_online():
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)
     options.setdefault("render_item", render_item)
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_deferred_on_sqlite(connection):
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys_on_sqlite(connection)
+
+
+@contextmanager
+def foreign_keys_deferred_on_sqlite(connection):
+    """Let SQLite rebuild tables that others refer to, as batch migrations do (copy, drop, rename).
+
+    With foreign keys enforced, dropping the old table fails while other tables refer to it. SQLite changes
+    the setting only outside a transaction, so it is set on the driver's connection before the migration
+    begins one, and restored after; ``check_foreign_keys_on_sqlite`` then proves nothing was left dangling.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys_on_sqlite(connection):
+    """Fail the migration (rolling it back) if any row refers to a row that is not there."""
+    if connection.dialect.name == "sqlite":
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if dangling:
+            raise RuntimeError(f"The migration left rows referring to missing rows: {dangling[:10]}")
 
 
 if context.is_offline_mode():
