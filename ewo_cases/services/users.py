@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
@@ -158,6 +157,10 @@ def _checked_email(email: str, account: User | None = None) -> str:
         raise ServiceError("Enter an email address", field="email")
     if len(email) > MAX_EMAIL_LENGTH:
         raise ServiceError(f"Email address must be {MAX_EMAIL_LENGTH} characters or fewer", field="email")
+    # email-validator (with the DNS library it brings) takes longer to import than the rest of start-up:
+    # only when an address is checked.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as error:

@@ -34,6 +34,7 @@ def started() -> dict:
         pytest.param("alembic", id="alembic: only for flask db and migrations"),
         pytest.param("flask_migrate", id="flask_migrate: only for flask db and migrations"),
         pytest.param("zxcvbn", id="zxcvbn: only to check a new password"),
+        pytest.param("email_validator", id="email_validator: only to check an email address"),
     ],
 )
 def test_the_app_starts_without_importing(started, library):
