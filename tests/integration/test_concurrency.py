@@ -188,6 +188,7 @@ def test_two_people_saving_one_record_at_once_do_not_overwrite_each_other(commit
             officer = db.session.get(User, world["officer"])
             users.update_user(
                 officer,
+                email=officer.email,
                 name=name,
                 role=Role.OFFICER,
                 schools=officer.schools,
