@@ -50,6 +50,9 @@ def run_migrations_online():
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", skip_empty_revisions)
     options.setdefault("render_item", render_item)
+    # SQLite's DDL is transactional (given the BEGIN recipe in extensions.py): one transaction for the whole
+    # upgrade lets the foreign-key check below undo every step, not just the last.
+    options.setdefault("transactional_ddl", True)
     with engine.connect() as connection, foreign_keys_deferred_on_sqlite(connection):
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
@@ -73,6 +76,9 @@ def foreign_keys_deferred_on_sqlite(connection):
     try:
         yield
     finally:
+        # The pragma is ignored inside a transaction, and reading the version after the upgrade autobegins one.
+        if connection.in_transaction():
+            connection.rollback()
         driver.execute("PRAGMA foreign_keys = ON")
 
 

@@ -19,6 +19,7 @@ from flask import current_app
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import (
+    ActionOwner,
     ActionStatus,
     Agency,
     AgencyKind,
@@ -40,7 +41,17 @@ from ewo_cases.models import (
     ServiceMethod,
     User,
 )
-from ewo_cases.services import approvals, chronology, contracts, directory, letters, meetings, participants, plans
+from ewo_cases.services import (
+    approvals,
+    chronology,
+    contracts,
+    directory,
+    letters,
+    meetings,
+    participants,
+    plans,
+    targeting,
+)
 from ewo_cases.services import cases as case_service
 from ewo_cases.services.demo.calendar import school_year
 from ewo_cases.services.legal import eso as eso_service
@@ -1096,6 +1107,37 @@ def brothers_and_sisters(s: Story) -> None:
     s.join(case, "Ravi Shah", ParticipantRole.KEY_WORKER, s.ago(20), lead=True)
 
 
+def termly_targeting_meeting(s: Story) -> None:
+    """The school lead records this term's targeting meeting: a school action for a pupil in the pack with no case."""
+    school = s.cast.lead.schools[0]
+    held = s.ago(5)
+    with s.diary.on(held):
+        without_case = [item.pupil for item in targeting.pupils_to_discuss(school, s.cast.lead) if item.case is None]
+        actions = [
+            targeting.PupilAction(
+                pupil.id,
+                "Pastoral lead to meet the family and agree a morning routine",
+                ActionOwner.SCHOOL,
+                s.ahead(10),
+            )
+            for pupil in without_case[:1]
+        ]
+        targeting.record_meeting(
+            school,
+            targeting.TargetingRecord(
+                held_on=held,
+                recorder_attended=True,
+                attended=[f"{s.cast.officer.name}, Education Welfare Officer", "Jo Reid, head of year"],
+                apologies=["School nurse"],
+                summary="Went through this term's pack: most pupils improving; new concerns in Year 8.",
+                decisions="The school will follow up the pupils without a case; the EWO reviews the rest.",
+                next_meeting_on=s.ahead(40),
+            ),
+            actions=actions,
+            user=s.cast.lead,
+        )
+
+
 #: Recent contact on most open cases, so the drift report and alerts show the few that really lack it.
 RECENT_CONTACTS = (
     (NoteKind.PHONE_CALL, "Called mum: the week has started better; agreed to talk again on Friday."),
@@ -1133,5 +1175,6 @@ STORIES = (
     quiet_cases,
     waiting_referral,
     brothers_and_sisters,
+    termly_targeting_meeting,
     keep_in_touch,
 )
