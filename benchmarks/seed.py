@@ -52,6 +52,7 @@ from ewo_cases.services.demo import DEMO_ACCOUNTS
 from ewo_cases.services.demo import cases as demo_cases
 from ewo_cases.services.demo.authority import load_demo_authority
 from ewo_cases.services.identification import LISTS
+from ewo_cases.services.transitions import period_register
 from workflows import CaseStage, ClosureReason, stage_for_band
 from workflows.attendance import Band
 
@@ -272,7 +273,7 @@ def team_around_the_family(s, pupil, rng: random.Random) -> None:
 
 
 def early_help(s, pupil, rng: random.Random) -> None:
-    """Several needs: consent, a lead practitioner from the early help hub, the case moved to early help."""
+    """Several needs: consent, an early help key worker as lead practitioner, the case moved to early help."""
     opened = rng.randint(30, 120)
     case = s.open(pupil, _stage(pupil), s.ago(opened), officer=s.cast.officer, reason="Several needs.")
     s.meeting(
@@ -285,7 +286,7 @@ def early_help(s, pupil, rng: random.Random) -> None:
         review_on=_review(s, rng),
     )
     s.record(case, RecordKind.FAMILY_CONSENT, s.ago(opened - 6), "Parents consented to an early help assessment.")
-    s.join(case, "Martin Reid", ParticipantRole.LEAD_PRACTITIONER, s.ago(opened - 7), lead=True)
+    s.join(case, "Martin Reid", ParticipantRole.KEY_WORKER, s.ago(opened - 7), lead=True)
     s.move(case, "start_early_help", s.ago(opened - 8), actor=s.cast.officer, reason="Needs beyond attendance.")
     s.meeting(case, MeetingKind.TEAM_AROUND_THE_FAMILY, arranged=s.ago(rng.randint(1, 6)), held=None)
 
@@ -343,9 +344,16 @@ def penalty_notice(s, pupil, rng: random.Random) -> None:
     opened = rng.randint(70, 120)
     case = s.open(pupil, _stage(pupil), s.ago(opened), officer=s.cast.officer, reason="Persistent absence.")
     s.record(case, RecordKind.SUPPORT_OFFERED, s.ago(opened - 3), "Mentor and family support worker offered.")
-    notice = s.notice_to_improve(case, s.ago(opened - 8), weeks=3, outcome=s.ago(opened - 30))
+    issued = s.issue_in_term_time(opened - 8, earliest=opened - 4, latest=opened - 40)
+    if not period_register(pupil.id, *s.improvement_period(issued)).unauthorised:
+        # Its failure could not be recorded: the child missed no session without leave in the period.
+        s.notice_to_improve(case, issued, weeks=3)
+        return
+    notice = s.notice_to_improve(case, issued, weeks=3, outcome=s.ago(opened - 30))
     decided = s.diary.on_or_after(notice.outcome_recorded_on + timedelta(days=1))
-    s.approve(case, "issue_fpn", notice.outcome_recorded_on, decided, reason="No improvement.", comment="Agreed.")
+    s.approve(
+        case, "issue_fpn", notice.outcome_recorded_on, decided, reason="No improvement.", comment="Agreed.", parents=1
+    )
     s.penalty_notices(case, s.diary.on_or_after(decided + timedelta(days=1)), 1)
 
 

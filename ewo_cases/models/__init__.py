@@ -6,6 +6,7 @@ from ewo_cases.models.attendance import (
     AttendanceFigures,
     AttendanceRegister,
     EnrolmentAttendance,
+    FiguresStamp,
     PupilAttendance,
     SchoolCalendar,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "EsoBreach",
     "EsoExtension",
     "EsoStatus",
+    "FiguresStamp",
     "ImportKind",
     "ImportOutcome",
     "ImportRun",

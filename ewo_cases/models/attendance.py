@@ -110,3 +110,17 @@ class EnrolmentAttendance(AttendanceFigures, Base):
 
     pupil: Mapped[Pupil] = relationship()
     school: Mapped[School] = relationship()
+
+
+class FiguresStamp(Base):
+    """A token that changes whenever the stored figures change, or the pupils' details they are reported by.
+
+    One row. A process may keep what it read of the stored figures for as long as the token it read them
+    under is unchanged. A random token rather than a counter: a change rolled back never comes round again
+    with other figures behind it.
+    """
+
+    __tablename__ = "figures_stamps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(32))

@@ -27,7 +27,7 @@ figures of groups not so flagged; never those of a small group.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -222,6 +222,10 @@ class Counts:
         """Return the enrolments at these schools."""
         return self.where(np.isin(self.school_ids, np.fromiter(school_ids, dtype=np.int64)))
 
+    def without_groups(self) -> Counts:
+        """Return the counts alone."""
+        return Counts(self.school_ids, *(getattr(self, name) for name in _COUNTS))
+
     def rows(self) -> list[dict]:
         """Return the contract's cohort rows (only ``all`` when the groups were not loaded)."""
         return engine.cohort_rows(*(getattr(self, name) for name in _COUNTS), self.groups)
@@ -286,30 +290,59 @@ def _fetch(query: sa.Select, *, groups: bool) -> Counts:
     )
 
 
+#: What this process last read of the stored figures: by name, the stamp they were read under and the counts.
+_KEPT: dict[str, tuple[str, Counts]] = {}
+
+
+def _kept(name: str, read: Callable[[], Counts]) -> Counts:
+    """Return ``read()``, or what it returned before if the stored figures have not changed since."""
+    stamp = figures.stamp()
+    if stamp is None:
+        return read()
+    kept = _KEPT.get(name)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    counts = read()
+    for values in (counts.school_ids, *(getattr(counts, name) for name in _COUNTS), *counts.groups.values()):
+        values.flags.writeable = False  # shared by every request this process serves
+    _KEPT[name] = (stamp, counts)
+    return counts
+
+
+def _all_enrolments() -> Counts:
+    table = EnrolmentAttendance.__table__.c
+    query = sa.select(table.school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
+        EnrolmentAttendance.__table__, Pupil.__table__, Pupil.__table__.c.id == table.pupil_id
+    )
+    return _fetch(query, groups=True)
+
+
+def _all_pupils() -> Counts:
+    table, pupils = PupilAttendance.__table__.c, Pupil.__table__.c
+    query = sa.select(pupils.school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
+        PupilAttendance.__table__, Pupil.__table__, pupils.id == table.pupil_id
+    )
+    return _fetch(query, groups=True)
+
+
 class StoredFigures:
-    """The academic year to date, from the figures stored after every marks import."""
+    """The academic year to date, from the figures stored after every marks import.
+
+    What it reads of them is kept in this process until their stamp (``figures.stamp``) changes: every report
+    and school lead's home page needs the whole authority's figures, and reading them costs more than the rest
+    of the page.
+    """
 
     def enrolments(self, school_ids: Collection[int] | None = None, *, groups: bool = False) -> Counts:
         """Return the enrolments at these schools (all schools when None)."""
-        table = EnrolmentAttendance.__table__.c
-        query = sa.select(table.school_id, *(table[name] for name in _FETCHED))
-        if groups:
-            query = query.add_columns(*_group_columns()).join_from(
-                EnrolmentAttendance.__table__, Pupil.__table__, Pupil.__table__.c.id == table.pupil_id
-            )
-        if school_ids is not None:
-            query = query.where(table.school_id.in_(sorted(school_ids)))
-        return _fetch(query, groups=groups)
+        counts = _kept("enrolments", _all_enrolments)
+        counts = counts if school_ids is None else counts.at(school_ids)
+        return counts if groups else counts.without_groups()
 
     def pupils(self, *, groups: bool = True) -> Counts:
         """Return every pupil once, with their figures across all their schools (and their current school)."""
-        table, pupils = PupilAttendance.__table__.c, Pupil.__table__.c
-        if not groups:
-            return _fetch(sa.select(sa.literal(0), *(table[name] for name in _FETCHED)), groups=False)
-        query = sa.select(pupils.school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
-            PupilAttendance.__table__, Pupil.__table__, pupils.id == table.pupil_id
-        )
-        return _fetch(query, groups=True)
+        counts = _kept("pupils", _all_pupils)
+        return counts if groups else counts.without_groups()
 
     @staticmethod
     def dates() -> tuple[date, date] | None:
@@ -331,7 +364,7 @@ class ComputedFigures:
     def enrolments(self, school_ids: Collection[int] | None = None, *, groups: bool = False) -> Counts:
         """Return the enrolments at these schools (all schools when None)."""
         counts = self._all if school_ids is None else self._all.at(school_ids)
-        return counts if groups else Counts(*(getattr(counts, name) for name in ("school_ids", *_COUNTS)))
+        return counts if groups else counts.without_groups()
 
     def pupils(self, *, groups: bool = True) -> Counts:
         """Return every pupil once: a session is marked at one school only, so their enrolments add up."""

@@ -12,8 +12,18 @@ import pytest
 
 from ewo_cases.models import EnrolmentAttendance, Phase, Role
 from ewo_cases.services import reports
+from ewo_cases.services.attendance import figures
 from ewo_cases.services.reports import PeriodKind, Scope
-from tests.report_area import TODAY, URNS, build_area, expected_authority, expected_rows, expected_school
+from tests.report_area import (
+    TODAY,
+    URNS,
+    build_area,
+    expected_authority,
+    expected_rows,
+    expected_school,
+    school_days,
+    sessions,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -282,3 +292,52 @@ def test_a_lone_other_school_of_the_phase_is_not_shown_as_a_comparison_to_a_scho
     lead = make_user(Role.SCHOOL_LEAD, schools=[area.alder])
     scopes = [c.scope for c in reports.cohort_report(Scope.SCHOOL, viewer=lead, school=area.alder).comparisons]
     assert reports.OTHER_SCHOOLS in scopes
+
+
+# The stored figures this process keeps between requests -------------------------------------------------
+
+
+def reimport_marks(runner, tmp_path, upn: str, urn: str, codes: str) -> None:
+    """Import the first ``len(codes) / 2`` school days of September again for one pupil."""
+    path = tmp_path / "more-marks.csv"
+    rows = sessions(upn, urn, school_days(date(2025, 9, 1), len(codes) // 2), codes)
+    path.write_text(
+        "upn,school_urn,date,session,code\n"
+        + "".join(f"{upn},{urn},{day.isoformat()},{session},{code}\n" for upn, urn, day, session, code in rows)
+    )
+    result = runner.invoke(args=["import", "marks", str(path)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_report_after_a_marks_import_shows_the_new_figures(area, manager, runner, tmp_path):
+    before = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.cedar).headline
+    kept_under = figures.stamp()
+    reimport_marks(runner, tmp_path, area.pupils["cedar_1"].upn, URNS["cedar"], "NN" * 10)
+    assert kept_under is not None and figures.stamp() != kept_under
+    after = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.cedar)
+    assert after.headline != before
+    assert after.rows == expected_school(area.cedar)
+    assert reports.cohort_report(Scope.AUTHORITY, viewer=manager).rows == expected_authority()
+
+
+def test_a_report_after_a_pupils_import_groups_pupils_by_their_new_details(area, manager, runner, tmp_path):
+    reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.cedar)
+    pupil = area.pupils["cedar_1"]
+    path = tmp_path / "pupils.csv"
+    path.write_text(
+        "upn,school_urn,forename,surname,date_of_birth,year_group,sex,pupil_premium,sen_status,looked_after,"
+        "previously_looked_after,child_protection,child_in_need\n"
+        f"{pupil.upn},{URNS['cedar']},{pupil.forename},{pupil.surname},{pupil.date_of_birth.isoformat()},6,F,"
+        "Y,N,N,N,N,N\n"
+    )
+    result = runner.invoke(args=["import", "pupils", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.cedar).rows
+    assert rows == expected_school(area.cedar)
+    assert {(row["dimension"], row["group"]): row["pupils"] for row in rows}[("pupil_premium", "Y")] == 2
+
+
+def test_the_kept_figures_cannot_be_changed_by_a_page(area, manager):
+    counts = reports.StoredFigures().enrolments(groups=True)
+    with pytest.raises(ValueError, match="read-only"):
+        counts.possible[0] = 0

@@ -5,6 +5,7 @@ which should run every night: the current penalty window moves on each day wheth
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from flask import current_app
 
 from ewo_cases import clock
 from ewo_cases.extensions import db
-from ewo_cases.models import EnrolmentAttendance, Pupil, PupilAttendance, Role, User
+from ewo_cases.models import EnrolmentAttendance, FiguresStamp, Pupil, PupilAttendance, Role, User
 from ewo_cases.services.attendance import calendars, crossings, engine, registers
 from workflows.attendance import academic_year_start, penalty_look_back_start
 
@@ -83,8 +84,26 @@ def refresh(pupil_ids: Iterable[int] | None = None, *, today: date | None = None
         if rows:
             db.session.execute(model.__table__.insert(), rows)
         counts.append(len(rows))
-    db.session.flush()
+    renew_stamp()
     return counts[0]
+
+
+#: The id of ``figures_stamps``' one row.
+STAMP_ID = 1
+
+
+def renew_stamp() -> None:
+    """Record that the stored figures, or the pupils' details reported with them, have changed; flush."""
+    token = uuid.uuid4().hex
+    renewed = db.session.execute(sa.update(FiguresStamp).where(FiguresStamp.id == STAMP_ID).values(token=token))
+    if not renewed.rowcount:
+        db.session.add(FiguresStamp(id=STAMP_ID, token=token))
+    db.session.flush()
+
+
+def stamp() -> str | None:
+    """The stored figures' current token (``FiguresStamp``), or None before they were first stored."""
+    return db.session.scalar(sa.select(FiguresStamp.token).where(FiguresStamp.id == STAMP_ID))
 
 
 def _summarise_range(marks: registers.Marks, start: date, end: date) -> engine.Summary:

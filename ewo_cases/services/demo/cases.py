@@ -119,6 +119,10 @@ class Diary:
         """The school day ``school_days`` before ``day`` (a school day)."""
         return self.past[self.past.index(day) - school_days]
 
+    def school_days_between(self, first: date, last: date) -> int:
+        """How many school days there are from ``first`` to ``last`` inclusive."""
+        return sum(first <= day <= last for day in (*self.past, *self.future))
+
     def on_or_after(self, day: date) -> date:
         """The first school day on or after ``day``."""
         return next(school_day for school_day in (*self.past, *self.future) if school_day >= day)
@@ -463,6 +467,17 @@ class Story:
         received = self.diary.on_or_after(issued + timedelta(days=1))
         return received, received + timedelta(weeks=weeks, days=-1)
 
+    def issue_in_term_time(self, preferred: int, *, earliest: int, latest: int, weeks: int = 3) -> date:
+        """The school day nearest ``preferred`` school days ago (from ``earliest`` to ``latest`` days ago) on which
+        a notice to improve could be issued with every day of its ``weeks`` weeks in term time: the registers
+        must show that many school weeks before its failure can be recorded, and a holiday is not one."""
+        choices = sorted(range(latest, earliest + 1), key=lambda days_ago: (abs(days_ago - preferred), -days_ago))
+        for days_ago in choices:
+            issued = self.ago(days_ago)
+            if self.diary.school_days_between(*self.improvement_period(issued, weeks)) == weeks * 5:
+                return issued
+        raise LookupError(f"no {weeks} weeks of term time from {earliest} to {latest} school days ago")
+
     def notice_to_improve(self, case: Case, issued: date, *, weeks: int, outcome: date | None = None):
         received = self.diary.on_or_after(issued + timedelta(days=1))
         with self.diary.on(received):
@@ -793,9 +808,8 @@ def notice_to_improve_running(s: Story) -> None:
 
 def penalty_notices_part_paid(s: Story) -> None:
     """Penalty notices: the notice to improve failed; one parent paid, the other has not after 28 days."""
-    # Issued in the first week of the autumn term, so its 3 school weeks are all term time; the child missed
-    # sessions without leave during them.
-    issued = s.ago(57)
+    # The child missed sessions without leave during the notice's 3 weeks. Support is offered 65 school days ago.
+    issued = s.issue_in_term_time(57, earliest=64, latest=47)
     pupil = s.casting.child(
         "100002", (Band.PERSISTENT, Band.SEVERE), threshold=True, parents=2, absent_in=s.improvement_period(issued)
     )
@@ -911,7 +925,8 @@ def eso_in_force(s: Story) -> None:
 
 def prosecution_listed(s: Story) -> None:
     """Prosecution: notices unpaid after 28 days, the information laid, the first hearing adjourned."""
-    issued = s.ago(58)  # in term time, as penalty_notices_part_paid
+    # Not later: the notices must go unpaid for 28 days before the information is laid, 18 school days ago.
+    issued = s.issue_in_term_time(58, earliest=74, latest=58)
     pupil = s.casting.child(
         "100001", (Band.PERSISTENT, Band.SEVERE), threshold=True, absent_in=s.improvement_period(issued)
     )

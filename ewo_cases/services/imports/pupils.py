@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import Pupil, School
+from ewo_cases.services.attendance import figures
 from ewo_cases.services.imports import values
 from ewo_cases.services.imports.base import Columns, CsvFile, ImportContext, Importer
 from ewo_cases.services.imports.rows import RowParser, chunked, text, upsert_by_key
@@ -60,10 +61,13 @@ def load_pupils(csv_file: CsvFile, context: ImportContext) -> int:
         return 0
     rows = context.reopen()
     parser = pupil_parser(rows, schools, context)
-    return sum(
+    changed = sum(
         upsert_by_key(Pupil, "upn", [as_pupil(parser.parse(line, row)) for line, row in chunk])
         for chunk in chunked(rows.rows())
     )
+    if changed:
+        figures.renew_stamp()  # reports group pupils by these details, and a move changes their school
+    return changed
 
 
 def pupil_parser(csv_file: CsvFile, schools: dict[str, int], context: ImportContext) -> RowParser:
