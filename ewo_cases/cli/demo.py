@@ -46,6 +46,12 @@ def demo_data(seed: int, schools: int, pupils: int | None, if_empty: bool, demon
     demo.load_demo(today=clock.today(), seed=seed, schools=schools, pupils=pupils)
     db.session.commit()
     click.echo("Demo data loaded.")
+    if demo.too_early_for_cases(clock.today()):
+        click.echo(
+            f"No demo cases yet: their stories need {demo.STORY_SCHOOL_DAYS} school days of this year's registers "
+            "to find children in each attendance band. Set EWO_TODAY to a later date (YYYY-MM-DD) on a new "
+            "database to see them."
+        )
     print_demo_logins()
 
 

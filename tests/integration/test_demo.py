@@ -22,11 +22,20 @@ from ewo_cases.models import (
     ProsecutedParent,
     Pupil,
     School,
+    SchoolAction,
     Trust,
     User,
 )
 from ewo_cases.services.demo import DEMO_ACCOUNTS
 from workflows import CaseStage
+
+#: The demo's today in these tests: the demo must not depend on the day the suite runs.
+DEMO_TODAY = "2026-12-03"
+
+
+@pytest.fixture(autouse=True)
+def _demo_today(app, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "TODAY", DEMO_TODAY)
 
 
 def counts() -> tuple[int, int, int]:
@@ -149,3 +158,28 @@ def test_demo_cases_reach_every_stage_and_replay_to_their_stored_stage(runner):
     assert runs[ImportKind.MARKS].outcome is ImportOutcome.FAILED and runs[ImportKind.MARKS].error_count == 2
     verified = runner.invoke(args=["audit", "verify"])
     assert verified.exit_code == 0, verified.output
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        pytest.param("2026-05-20", id="notices to improve near the May half term"),
+        pytest.param("2026-10-20", id="penalty notices paid in the summer holiday"),
+        pytest.param("2027-07-20", id="the last days of the summer term"),
+    ],
+)
+def test_demo_cases_load_on_any_day_of_the_year(runner, app, monkeypatch, today):
+    monkeypatch.setitem(app.config, "TODAY", today)
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert set(db.session.scalars(sa.select(Case.stage))) == set(CaseStage)
+    assert db.session.scalar(sa.select(sa.func.count(SchoolAction.id)))
+
+
+def test_early_in_the_school_year_the_demo_loads_without_cases_and_says_why(runner, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TODAY", "2026-09-15")
+    result = runner.invoke(args=["demo-data"])
+    assert result.exit_code == 0, result.output
+    assert "No demo cases yet" in result.output and "EWO_TODAY" in result.output
+    assert db.session.scalar(sa.select(sa.func.count(Case.id))) == 0
+    assert db.session.scalar(sa.select(sa.func.count(AttendanceRegister.pupil_id)))

@@ -24,14 +24,23 @@ from ewo_cases.services.demo.authority import (
     load_demo_authority,
 )
 from ewo_cases.services.demo.calendar import school_year
-from ewo_cases.services.demo.cases import load_demo_cases
+from ewo_cases.services.demo.cases import STORY_SCHOOL_DAYS, load_demo_cases, too_early_for_cases
 from ewo_cases.services.demo.imports import load_demo_imports
 from ewo_cases.services.demo.marks import pupil_register, template
 from ewo_cases.services.demo.people import DemoPupil, make_pupils
 from ewo_cases.services.imports.carers import store_carers
 from ewo_cases.services.imports.rows import upsert_by_key
 
-__all__ = ["DEMO_ACCOUNTS", "DEMO_SCHOOLS", "DemoAccount", "database_is_empty", "holds_only_demo_data", "load_demo"]
+__all__ = [
+    "DEMO_ACCOUNTS",
+    "DEMO_SCHOOLS",
+    "STORY_SCHOOL_DAYS",
+    "DemoAccount",
+    "database_is_empty",
+    "holds_only_demo_data",
+    "load_demo",
+    "too_early_for_cases",
+]
 
 #: Pupils per school of the small demonstration authority, by phase.
 PUPILS_BY_PHASE = {Phase.PRIMARY: 120, Phase.SECONDARY: 200}

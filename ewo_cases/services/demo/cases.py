@@ -59,7 +59,7 @@ from ewo_cases.services.legal import notices, notices_to_improve, prosecution
 from ewo_cases.services.transitions import Inputs, apply_transition, improvement_period_register, period_register
 from workflows import CaseStage, ClosureReason, stage_for_band
 from workflows import legal as rules
-from workflows.attendance import Band
+from workflows.attendance import Band, academic_year_start
 from workflows.legal import Section444, Sentence, Verdict, WithdrawalGround
 
 #: Agencies and professionals in the demo directory: (agency, kind, [(name, job title)]).
@@ -119,9 +119,12 @@ class Diary:
         """The school day ``school_days`` before ``day`` (a school day)."""
         return self.past[self.past.index(day) - school_days]
 
-    def school_days_between(self, first: date, last: date) -> int:
-        """How many school days there are from ``first`` to ``last`` inclusive."""
-        return sum(first <= day <= last for day in (*self.past, *self.future))
+    def school_weeks_from(self, first: date, weeks: int) -> int:
+        """How many of the ``weeks`` runs of 7 days from ``first`` are school weeks, as the registers would show."""
+        days = set(self.past) | set(self.future)
+        return rules.school_weeks_held(
+            sum(first + timedelta(days=week * 7 + day) in days for day in range(7)) for week in range(weeks)
+        )
 
     def on_or_after(self, day: date) -> date:
         """The first school day on or after ``day``."""
@@ -209,9 +212,20 @@ def _parents(pupil: Pupil) -> list[PupilCarer]:
     return [link for link in pupil.carer_links if link.parental_responsibility]
 
 
+#: School days of this year's registers the stories need: the year to date decides each child's band, and
+#: before then too few children are in each band (or have met the penalty threshold) for every story.
+STORY_SCHOOL_DAYS = 25
+
+
+def too_early_for_cases(today: date) -> bool:
+    """Whether ``today`` is too early in the school year for the demo's cases (see ``STORY_SCHOOL_DAYS``)."""
+    return sum(day >= academic_year_start(today) for day in Diary(today).past) < STORY_SCHOOL_DAYS
+
+
 def load_demo_cases(today: date) -> None:
-    """Replay the demo cases' histories up to ``today``, unless any case exists already; flush only."""
-    if db.session.scalar(sa.select(sa.func.count(Case.id))):
+    """Replay the demo cases' histories up to ``today``, unless any case exists already or it is too early in
+    the school year; flush only."""
+    if too_early_for_cases(today) or db.session.scalar(sa.select(sa.func.count(Case.id))):
         return
     cast = _cast()
     if cast is None:
@@ -469,12 +483,13 @@ class Story:
 
     def issue_in_term_time(self, preferred: int, *, earliest: int, latest: int, weeks: int = 3) -> date:
         """The school day nearest ``preferred`` school days ago (from ``earliest`` to ``latest`` days ago) on which
-        a notice to improve could be issued with every day of its ``weeks`` weeks in term time: the registers
-        must show that many school weeks before its failure can be recorded, and a holiday is not one."""
+        a notice to improve could be issued whose ``weeks`` weeks are all school weeks: the registers must show
+        that many before its failure can be recorded, and a week of holiday is not one."""
         choices = sorted(range(latest, earliest + 1), key=lambda days_ago: (abs(days_ago - preferred), -days_ago))
         for days_ago in choices:
             issued = self.ago(days_ago)
-            if self.diary.school_days_between(*self.improvement_period(issued, weeks)) == weeks * 5:
+            received, _last_day = self.improvement_period(issued, weeks)
+            if self.diary.school_weeks_from(received, weeks) == weeks:
                 return issued
         raise LookupError(f"no {weeks} weeks of term time from {earliest} to {latest} school days ago")
 
@@ -791,8 +806,8 @@ def contract_agreed(s: Story) -> None:
 
 def notice_to_improve_running(s: Story) -> None:
     """Notice to improve: support offered and recorded, the improvement period still running."""
-    pupil = s.casting.child("100001", (Band.PERSISTENT,), threshold=True)
-    case = s.open(pupil, CaseStage.PERSISTENT, s.ago(45), officer=s.cast.officer, reason="Persistent absence.")
+    pupil = s.casting.child("100001", (Band.PERSISTENT, Band.SEVERE), threshold=True)
+    case = s.open(pupil, _stage(pupil), s.ago(45), officer=s.cast.officer, reason="Persistent absence.")
     s.meeting(
         case,
         MeetingKind.FAMILY_ATTENDANCE,
@@ -836,7 +851,7 @@ def penalty_notices_part_paid(s: Story) -> None:
         parents=2,
     )
     mother, _unpaid = s.penalty_notices(case, s.diary.on_or_after(decided + timedelta(days=1)), 2)
-    s.pay(case, mother, s.diary.on_or_after(mother.received_on + timedelta(days=10)))
+    s.pay(case, mother, mother.received_on + timedelta(days=10))  # a parent pays on any day, term time or not
 
 
 def application_for_fpn_waiting(s: Story) -> None:
