@@ -27,7 +27,7 @@ figures of groups not so flagged; never those of a small group.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
@@ -290,37 +290,31 @@ def _fetch(query: sa.Select, *, groups: bool) -> Counts:
     )
 
 
-#: What this process last read of the stored figures: by name, the stamp they were read under and the counts.
+#: What this process last read of each stored-figures table: the stamp it was read under, and the counts.
 _KEPT: dict[str, tuple[str, Counts]] = {}
 
 
-def _kept(name: str, read: Callable[[], Counts]) -> Counts:
-    """Return ``read()``, or what it returned before if the stored figures have not changed since."""
+def _kept(model: type[PupilAttendance] | type[EnrolmentAttendance]) -> Counts:
+    """Return ``_every_row(model)``, as read before if the stored figures have not changed since."""
     stamp = figures.stamp()
     if stamp is None:
-        return read()
-    kept = _KEPT.get(name)
+        return _every_row(model)
+    kept = _KEPT.get(model.__tablename__)
     if kept is not None and kept[0] == stamp:
         return kept[1]
-    counts = read()
+    counts = _every_row(model)
     for values in (counts.school_ids, *(getattr(counts, name) for name in _COUNTS), *counts.groups.values()):
         values.flags.writeable = False  # shared by every request this process serves
-    _KEPT[name] = (stamp, counts)
+    _KEPT[model.__tablename__] = (stamp, counts)
     return counts
 
 
-def _all_enrolments() -> Counts:
-    table = EnrolmentAttendance.__table__.c
-    query = sa.select(table.school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
-        EnrolmentAttendance.__table__, Pupil.__table__, Pupil.__table__.c.id == table.pupil_id
-    )
-    return _fetch(query, groups=True)
-
-
-def _all_pupils() -> Counts:
-    table, pupils = PupilAttendance.__table__.c, Pupil.__table__.c
-    query = sa.select(pupils.school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
-        PupilAttendance.__table__, Pupil.__table__, pupils.id == table.pupil_id
+def _every_row(model: type[PupilAttendance] | type[EnrolmentAttendance]) -> Counts:
+    """Every row of a stored-figures table with the pupil's groups: an enrolment's school, or a pupil's own."""
+    table, pupils = model.__table__.c, Pupil.__table__.c
+    school_id = table.school_id if model is EnrolmentAttendance else pupils.school_id
+    query = sa.select(school_id, *(table[name] for name in _FETCHED), *_group_columns()).join_from(
+        model.__table__, Pupil.__table__, pupils.id == table.pupil_id
     )
     return _fetch(query, groups=True)
 
@@ -335,13 +329,13 @@ class StoredFigures:
 
     def enrolments(self, school_ids: Collection[int] | None = None, *, groups: bool = False) -> Counts:
         """Return the enrolments at these schools (all schools when None)."""
-        counts = _kept("enrolments", _all_enrolments)
+        counts = _kept(EnrolmentAttendance)
         counts = counts if school_ids is None else counts.at(school_ids)
         return counts if groups else counts.without_groups()
 
     def pupils(self, *, groups: bool = True) -> Counts:
         """Return every pupil once, with their figures across all their schools (and their current school)."""
-        counts = _kept("pupils", _all_pupils)
+        counts = _kept(PupilAttendance)
         return counts if groups else counts.without_groups()
 
     @staticmethod
