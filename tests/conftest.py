@@ -20,6 +20,7 @@ from flask_migrate import upgrade
 
 from ewo_cases import create_app
 from ewo_cases.extensions import db, limiter
+from ewo_cases.services import kept
 
 pytest_plugins = ["tests.factories"]
 
@@ -149,3 +150,13 @@ def runner(app: Flask, db_session):
 def _fresh_rate_limits(app: Flask) -> None:
     """Start every test with empty throttling counters."""
     limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept() -> None:
+    """Start every test as a new process would, keeping nothing from another test's database state.
+
+    Each test's work is rolled back, and SQLite then gives the same ids (and a frozen clock the same
+    times) to the next test's records, which the keys of kept values could not tell apart.
+    """
+    kept.forget_all()

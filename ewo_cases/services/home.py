@@ -320,7 +320,7 @@ def newly_crossed(user: User, today: date) -> list[Crossing]:
     crossed_band = sa.and_(
         PupilAttendance.band.in_([Band.SEVERE, Band.PERSISTENT]), PupilAttendance.band_entered_on >= since
     )
-    found = db.session.execute(
+    query = (
         sa.select(Pupil, School, PupilAttendance)
         .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
         .join(School, School.id == Pupil.school_id)
@@ -328,12 +328,9 @@ def newly_crossed(user: User, today: date) -> list[Crossing]:
             identification.OpenCase,
             sa.and_(identification.OpenCase.pupil_id == Pupil.id, identification.OpenCase.stage != CaseStage.CLOSED),
         )
-        .where(
-            Pupil.id.in_(scoping.visible_pupil_ids(user)),
-            identification.OpenCase.id.is_(None),
-            sa.or_(crossed_band, PupilAttendance.threshold_met_on >= since),
-        )
-    ).all()
+        .where(identification.OpenCase.id.is_(None), sa.or_(crossed_band, PupilAttendance.threshold_met_on >= since))
+    )
+    found = db.session.execute(scoping.of_visible_pupils(query, Pupil.id, user)).all()
     candidates = [
         (pupil, school, slug, label, on)
         for pupil, school, figures in found
@@ -514,16 +511,13 @@ def _bands(user: User, school_ids: list[int]) -> dict[int, dict[Band, int]]:
     counts: dict[int, dict[Band, int]] = {
         school_id: dict.fromkeys((Band.AT_RISK, Band.PERSISTENT, Band.SEVERE), 0) for school_id in school_ids
     }
-    for school_id, band, count in db.session.execute(
+    query = (
         sa.select(Pupil.school_id, PupilAttendance.band, sa.func.count())
         .join(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-        .where(
-            Pupil.id.in_(scoping.visible_pupil_ids(user)),
-            Pupil.school_id.in_(school_ids),
-            PupilAttendance.band != Band.NONE,
-        )
+        .where(Pupil.school_id.in_(school_ids), PupilAttendance.band != Band.NONE)
         .group_by(Pupil.school_id, PupilAttendance.band)
-    ):
+    )
+    for school_id, band, count in db.session.execute(scoping.of_visible_pupils(query, Pupil.id, user)):
         counts[school_id][Band(band)] = count
     return counts
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from ewo_cases.extensions import db
 from ewo_cases.models import Case, Pupil, School, SenStatus, User
 from ewo_cases.models.pupils import year_group_order
-from ewo_cases.scoping import visible_pupil_ids
+from ewo_cases.scoping import of_visible_pupils
 from ewo_cases.services.attendance.figures import StoredFigures, joined_to_pupil, stored_figures_for
 from workflows import CaseStage
 from workflows.attendance import (
@@ -144,12 +144,14 @@ def listed(pupil_list: PupilList, user: User, filters: Filters) -> sa.Select:
     user's kind: see ``figures.stored_figures_for``), school, and open case's id and reference (None when
     they have none)."""
     figures = stored_figures_for(user)
-    query = (
+    query = of_visible_pupils(
         sa.select(Pupil, figures, School, OpenCase.id, OpenCase.reference)
         .join(figures, joined_to_pupil(figures))
         .join(School, School.id == Pupil.school_id)
         .outerjoin(OpenCase, sa.and_(OpenCase.pupil_id == Pupil.id, OpenCase.stage != CaseStage.CLOSED))
-        .where(pupil_list.condition(figures), Pupil.id.in_(visible_pupil_ids(user)))
+        .where(pupil_list.condition(figures)),
+        Pupil.id,
+        user,
     )
     if filters.school_id:
         query = query.where(Pupil.school_id == filters.school_id)

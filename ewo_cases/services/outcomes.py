@@ -23,8 +23,10 @@ import sqlalchemy as sa
 from ewo_cases import clock
 from ewo_cases.extensions import db
 from ewo_cases.models import Case, CaseTransition, Pupil, School, User
+from ewo_cases.scoping import sees_whole_authority
 from ewo_cases.services.attendance import registers
 from ewo_cases.services.attendance.engine import weekly_counts
+from ewo_cases.services.kept import Kept, casework_changes
 from ewo_cases.services.oversight import local_day, start_of, visible_cases
 from workflows import CLOSURE_REASON_LABELS, OPEN_STAGES, STAGE_LABELS, CaseStage, ClosureReason
 from workflows.attendance import academic_year_start, monday_on_or_before
@@ -126,6 +128,10 @@ class Entry:
     officer_name: str
 
 
+#: An entry with the attendance % before and after it (both None when too few school weeks were measured).
+Measured = tuple[Entry, float | None, float | None]
+
+
 @dataclass(frozen=True)
 class OutcomeLine:
     """The entries of one stage (or group), how many had 6 school weeks each side, and the mean change."""
@@ -186,8 +192,7 @@ def outcomes(user: User, filters: OutcomeFilters, *, today: date | None = None) 
     today = today or clock.today()
     start = date(filters.year, 9, 1)
     end = min(date(filters.year + 1, 8, 31), today)
-    entries = entries_in(user, filters, start, end)
-    measured = measure(entries, today)
+    measured = _measured(user, filters, start, end, today)
     stages = [
         _line(stage.value, STAGE_LABELS[stage], [pair for pair in measured if pair[0].stage == stage])
         for stage in OPEN_STAGES
@@ -204,6 +209,27 @@ def outcomes(user: User, filters: OutcomeFilters, *, today: date | None = None) 
         closures=closures,
         closed=closed,
     )
+
+
+#: Every entry into a stage in the authority, measured, as this process last worked them out (for managers).
+_AUTHORITY_MEASURES = Kept[list[Measured]]("the authority's entries, measured")
+
+
+def _measured(user: User, filters: OutcomeFilters, start: date, end: date, today: date) -> list[Measured]:
+    """The entries into a stage in the period, measured; for the whole authority, read from its registers only
+    once something they depend on has changed."""
+    if not sees_whole_authority(user):
+        return measure(entries_in(user, filters, start, end), today)
+    everything = _AUTHORITY_MEASURES.get(
+        (start, end, today, casework_changes()),
+        lambda: measure(entries_in(user, OutcomeFilters(year=filters.year), start, end), today),
+    )
+    return [
+        measured
+        for measured in everything
+        if (not filters.school_id or measured[0].school_id == filters.school_id)
+        and (not filters.officer_id or measured[0].officer_id == filters.officer_id)
+    ]
 
 
 def entries_in(user: User, filters: OutcomeFilters, start: date, end: date) -> list[Entry]:
@@ -247,7 +273,7 @@ def last_whole_week_end(today: date) -> date:
     return monday_on_or_before(today) - timedelta(days=1)
 
 
-def measure(entries: list[Entry], today: date) -> list[tuple[Entry, float | None, float | None]]:
+def measure(entries: list[Entry], today: date) -> list[Measured]:
     """Pair each entry with the pupil's attendance % over the school weeks before and after (None if too few),
     in whole weeks up to the one before ``today``'s."""
     if not entries:
@@ -269,7 +295,7 @@ def measure(entries: list[Entry], today: date) -> list[tuple[Entry, float | None
     ]
 
 
-def _line(key: str, label: str, measured: list[tuple[Entry, float | None, float | None]]) -> OutcomeLine:
+def _line(key: str, label: str, measured: list[Measured]) -> OutcomeLine:
     counted = [(before, after) for _entry, before, after in measured if before is not None]
     if not counted:
         return OutcomeLine(key, label, len(measured), 0, None, None, None, 0)
@@ -282,7 +308,7 @@ def _line(key: str, label: str, measured: list[tuple[Entry, float | None, float 
     )
 
 
-def _group_lines(measured: list[tuple[Entry, float | None, float | None]], group_by: str | None) -> list[OutcomeLine]:
+def _group_lines(measured: list[Measured], group_by: str | None) -> list[OutcomeLine]:
     if group_by not in ("school", "officer"):
         return []
     groups: dict[tuple[str, int], list] = defaultdict(list)

@@ -49,6 +49,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services.attendance import calendars
 from ewo_cases.services.chronology import last_contacts
+from ewo_cases.services.kept import Kept, casework_changes
 from ewo_cases.services.legal.caseload import LEGAL_CASELOAD_STAGES
 from workflows import ENGLAND, OPEN_STAGES, CaseStage
 
@@ -137,7 +138,7 @@ class DriftFilters:
     reason: str | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DriftRow:
     """An open case and every way in which it is drifting."""
 
@@ -182,9 +183,34 @@ class _CaseFacts:
     improvement_ends: dict[int, date]
 
 
+#: The whole authority's drift as this process last worked it out (for managers and administrators).
+_AUTHORITY_DRIFT = Kept[list[DriftRow]]("the authority's drifting cases")
+
+
 def drift(user: User, filters: DriftFilters = DriftFilters(), *, today: date | None = None) -> list[DriftRow]:
     """Return the open cases ``user`` may see that drift by any rule (or by ``filters.reason``), within the filters."""
     today = today or clock.today()
+    if not scoping.sees_whole_authority(user):
+        return _worked_out(user, filters, today)
+    return [row for row in _authority_drift(user, today) if _within(row, filters)]
+
+
+def _authority_drift(user: User, today: date) -> list[DriftRow]:
+    """Every drifting case in the authority, worked out again only once something it reads has changed (the
+    day and the no-contact threshold are the rules' own inputs)."""
+    key = (today, no_contact_school_days(), casework_changes())
+    return _AUTHORITY_DRIFT.get(key, lambda: _worked_out(user, DriftFilters(), today))
+
+
+def _within(row: DriftRow, filters: DriftFilters) -> bool:
+    return (
+        (not filters.officer_id or row.officer_id == filters.officer_id)
+        and (not filters.school_id or row.school_id == filters.school_id)
+        and (not filters.reason or filters.reason in row.reasons)
+    )
+
+
+def _worked_out(user: User, filters: DriftFilters, today: date) -> list[DriftRow]:
     found = db.session.execute(_open_cases(user, filters)).all()
     facts = _load_facts(user, filters, [row.id for row in found], today)
     contact_days = [local_day(facts.contacts[row.id]) if row.id in facts.contacts else None for row in found]
@@ -446,8 +472,7 @@ def referrals_waiting(
         .where(Referral.status == ReferralStatus.PENDING, Referral.referred_at < start_of(today))
         .order_by(Referral.referred_at, Referral.id)
     )
-    if not scoping.sees_whole_authority(user):
-        query = query.where(Referral.pupil_id.in_(scoping.visible_pupil_ids(user)))
+    query = scoping.of_visible_pupils(query, Referral.pupil_id, user)
     if filters.school_id:
         query = query.where(Referral.school_id == filters.school_id)
     if filters.officer_id:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import EnrolmentAttendance, Pupil, PupilAttendance, PupilCarer, SenStatus, User
-from ewo_cases.scoping import visible_pupil_ids
+from ewo_cases.scoping import of_visible_pupils
 from ewo_cases.services.attendance import engine, figures
 from workflows.attendance import CHAR_TO_CODE, CODES, NO_MARK, SessionClass
 from workflows.legal import considerations_before_legal_step
@@ -51,10 +51,14 @@ def family(pupil: Pupil, user: User, stored: figures.StoredFigures) -> Family:
     )
     visible = (
         db.session.execute(
-            sa.select(Pupil, stored)
-            .outerjoin(stored, figures.joined_to_pupil(stored))
-            .where(Pupil.id.in_(sibling_ids), Pupil.id.in_(visible_pupil_ids(user)))
-            .order_by(Pupil.date_of_birth)
+            of_visible_pupils(
+                sa.select(Pupil, stored)
+                .outerjoin(stored, figures.joined_to_pupil(stored))
+                .where(Pupil.id.in_(sibling_ids))
+                .order_by(Pupil.date_of_birth),
+                Pupil.id,
+                user,
+            )
         ).all()
         if sibling_ids
         else []

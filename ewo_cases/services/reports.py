@@ -42,6 +42,7 @@ from ewo_cases.models import EnrolmentAttendance, Phase, Pupil, PupilAttendance,
 from ewo_cases.models.pupils import YEAR_GROUPS, SenStatus, year_group_label
 from ewo_cases.scoping import schools as visible_schools
 from ewo_cases.services.attendance import engine, figures
+from ewo_cases.services.kept import Kept
 from workflows import attendance as rules
 from workflows.attendance import academic_year_start
 
@@ -290,22 +291,22 @@ def _fetch(query: sa.Select, *, groups: bool) -> Counts:
     )
 
 
-#: What this process last read of each stored-figures table: the stamp it was read under, and the counts.
-_KEPT: dict[str, tuple[str, Counts]] = {}
+#: What this process last read of each stored-figures table, kept under the figures' stamp.
+_KEPT = {
+    model.__tablename__: Kept[Counts](f"every row of {model.__tablename__}")
+    for model in (PupilAttendance, EnrolmentAttendance)
+}
 
 
 def _kept(model: type[PupilAttendance] | type[EnrolmentAttendance]) -> Counts:
     """Return ``_every_row(model)``, as read before if the stored figures have not changed since."""
-    stamp = figures.stamp()
-    if stamp is None:
-        return _every_row(model)
-    kept = _KEPT.get(model.__tablename__)
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    counts = _every_row(model)
+    return _KEPT[model.__tablename__].get(figures.stamp(), lambda: _read_only(_every_row(model)))
+
+
+def _read_only(counts: Counts) -> Counts:
+    """Make kept counts read-only: every request this process serves shares them."""
     for values in (counts.school_ids, *(getattr(counts, name) for name in _COUNTS), *counts.groups.values()):
-        values.flags.writeable = False  # shared by every request this process serves
-    _KEPT[model.__tablename__] = (stamp, counts)
+        values.flags.writeable = False
     return counts
 
 

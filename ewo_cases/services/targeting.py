@@ -44,7 +44,7 @@ from ewo_cases.models import (
     SchoolAction,
     User,
 )
-from ewo_cases.scoping import visible_pupil_ids
+from ewo_cases.scoping import of_visible_pupils
 from ewo_cases.services import audit, plans, reports
 from ewo_cases.services.attendance import figures
 from ewo_cases.services.errors import ServiceError, check_version
@@ -249,7 +249,6 @@ def _pack_pupils(school: School, user: User) -> list[PackPupil]:
         .outerjoin(User, User.id == Case.assigned_officer_id)
         .where(
             Pupil.school_id == school.id,
-            Pupil.id.in_(visible_pupil_ids(user)),
             sa.or_(
                 PupilAttendance.band != Band.NONE,
                 PupilAttendance.unauth_10wk_latest >= PENALTY_THRESHOLD_SESSIONS - APPROACHING_MARGIN,
@@ -258,7 +257,7 @@ def _pack_pupils(school: School, user: User) -> list[PackPupil]:
         )
         .order_by(PupilAttendance.attendance_pct, Pupil.surname, Pupil.forename, Pupil.id)
     )
-    return [PackPupil(*row) for row in db.session.execute(query)]
+    return [PackPupil(*row) for row in db.session.execute(of_visible_pupils(query, Pupil.id, user))]
 
 
 def _in_period(school: School, user: User, computed: figures.RangeFigures) -> list[PackPupil]:
@@ -271,9 +270,12 @@ def _in_period(school: School, user: User, computed: figures.RangeFigures) -> li
         sa.select(Pupil, Case, User.name)
         .outerjoin(Case, open_case)
         .outerjoin(User, User.id == Case.assigned_officer_id)
-        .where(Pupil.school_id == school.id, Pupil.id.in_(visible_pupil_ids(user)), Pupil.id.in_(list(in_band)))
+        .where(Pupil.school_id == school.id, Pupil.id.in_(list(in_band)))
     )
-    found = [PackPupil(pupil, in_band[pupil.id], case, officer) for pupil, case, officer in db.session.execute(query)]
+    found = [
+        PackPupil(pupil, in_band[pupil.id], case, officer)
+        for pupil, case, officer in db.session.execute(of_visible_pupils(query, Pupil.id, user))
+    ]
     return sorted(found, key=lambda p: (p.figures.attendance_pct, p.pupil.surname, p.pupil.forename, p.pupil.id))
 
 
@@ -353,19 +355,14 @@ def school_actions_of(meeting: Meeting) -> list[SchoolAction]:
 
 def open_cases_at(school: School, user: User) -> list[Case]:
     """Return the open cases of the school's pupils that ``user`` may see, by pupil name."""
-    return list(
-        db.session.scalars(
-            sa.select(Case)
-            .join(Pupil, Pupil.id == Case.pupil_id)
-            .where(
-                Pupil.school_id == school.id,
-                Pupil.id.in_(visible_pupil_ids(user)),
-                Case.stage != CaseStage.CLOSED,
-            )
-            .options(selectinload(Case.pupil))
-            .order_by(Pupil.surname, Pupil.forename, Case.id)
-        )
+    query = (
+        sa.select(Case)
+        .join(Pupil, Pupil.id == Case.pupil_id)
+        .where(Pupil.school_id == school.id, Case.stage != CaseStage.CLOSED)
+        .options(selectinload(Case.pupil))
+        .order_by(Pupil.surname, Pupil.forename, Case.id)
     )
+    return list(db.session.scalars(of_visible_pupils(query, Pupil.id, user)))
 
 
 # --- recording --------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import workflows
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
 from ewo_cases.models import PupilAttendance, Referral, ReferralStatus, Role, User
-from ewo_cases.scoping import one_or_404, pupil_or_404, visible_pupil_ids
+from ewo_cases.scoping import of_visible_pupils, one_or_404, pupil_or_404
 from ewo_cases.services import cases as case_service
 from ewo_cases.views import saved, status_for
 from ewo_cases.views.case_steps import officer_choices
@@ -24,7 +24,7 @@ SUPPORT_STAGES = (CaseStage.AT_RISK, CaseStage.PERSISTENT, CaseStage.SEVERE)
 
 def visible_referrals() -> sa.Select:
     """Referrals of pupils the user may see (school leads: their schools'; officers: their patch's)."""
-    return sa.select(Referral).where(Referral.pupil_id.in_(visible_pupil_ids(current_user)))
+    return of_visible_pupils(sa.select(Referral), Referral.pupil_id, current_user)
 
 
 @bp.get("/")

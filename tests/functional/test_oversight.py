@@ -31,7 +31,7 @@ from ewo_cases.models import (
     Referral,
     Role,
 )
-from ewo_cases.services import oversight
+from ewo_cases.services import chronology, oversight
 from ewo_cases.services.attendance import figures
 from ewo_cases.services.oversight import STAGE_STANDARDS, DriftFilters, working_days_after
 from tests.case_records import moment
@@ -458,6 +458,44 @@ def test_the_drift_filters_of_the_service(manager, new_case, make_user, make_sch
     case = new_case(pupil=make_pupil(other), who=make_user(Role.OFFICER, schools=[other]), contact=date(2026, 1, 5))
     assert [row.case_id for row in oversight.drift(manager, DriftFilters(school_id=other.id))] == [case.id]
     assert oversight.drift(manager, DriftFilters(reason="meeting")) == []
+
+
+# --- the authority's drift, kept between requests -------------------------------------------------------
+
+
+def test_the_authoritys_drift_is_kept_until_a_change_is_recorded(new_case, manager, officer):
+    case = new_case(opened=date(2026, 1, 5))
+    assert reasons(manager, case) == ("no_contact",)
+    # Written behind the services' back (no audit event): the kept drift cannot know, which shows it is kept.
+    add_contact(case, TODAY - timedelta(days=1))
+    assert reasons(manager, case) == ("no_contact",)
+    # Any change through a service is audited, and the next request works the drift out again.
+    chronology.add_note(
+        case, kind=NoteKind.HOME_VISIT, occurred_at=moment(TODAY), summary="Visited", significant=False, actor=officer
+    )
+    assert reasons(manager, case) == ()
+
+
+def test_the_authoritys_drift_is_worked_out_again_when_the_school_calendars_change(new_case, manager):
+    case = new_case(contact=date(2026, 1, 30), opened=date(2026, 1, 5), since=TODAY - timedelta(days=1))
+    assert reasons(manager, case) == ("no_contact",)  # 21 weekdays, with no registers to tell school days
+    attended_every_school_day(case.pupil)
+    figures.refresh()  # renews the figures' stamp: half term is now known not to be school days
+    assert reasons(manager, case) == ()
+
+
+def test_the_authoritys_drift_is_worked_out_again_on_another_day(app, monkeypatch, new_case, manager):
+    case = new_case(opened=date(2026, 2, 3))  # 19 school days ago
+    assert reasons(manager, case) == ()
+    monkeypatch.setitem(app.config, "TODAY", (TODAY + timedelta(days=1)).isoformat())
+    assert reasons(manager, case) == ("no_contact",)
+
+
+def test_an_officer_s_drift_is_never_kept(new_case, officer):
+    case = new_case(opened=date(2026, 1, 5))
+    assert [row.case_id for row in oversight.drift(officer)] == [case.id]
+    add_contact(case, TODAY - timedelta(days=1))
+    assert oversight.drift(officer) == []
 
 
 def test_the_pages_explain_themselves_before_there_are_any_cases(client, sign_in, manager):

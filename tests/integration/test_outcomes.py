@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from ewo_cases.extensions import db
-from ewo_cases.models import CaseTransition, Role, User
-from ewo_cases.services import outcomes
-from ewo_cases.services.attendance import engine, registers
+from ewo_cases.models import Case, CaseTransition, Role, User
+from ewo_cases.services import audit, outcomes
+from ewo_cases.services.attendance import engine, figures, registers
 from ewo_cases.services.cases import open_case
 from ewo_cases.services.outcomes import LOOKBACK_WEEKS, OUTCOME_WEEKS, OutcomeFilters
 from workflows import ENGLAND, CaseStage, ClosureReason
@@ -145,6 +145,36 @@ def test_a_known_change_leaves_out_the_entry_week_and_skips_holidays(make_pupil,
     assert measured(outcomes.entries_in(manager, OutcomeFilters(2025), YEAR_START, TODAY)) == {
         (case.id, CaseStage.PERSISTENT): (50.0, 100.0)
     }
+
+
+def test_the_authoritys_outcomes_are_kept_until_the_registers_or_the_cases_change(make_pupil, officer, manager):
+    pupil = make_pupil()
+    store(pupil, dict.fromkeys(school_days(), ("/", "\\")))
+    enter(pupil, officer, [(CaseStage.PERSISTENT, date(2026, 1, 14))])
+
+    def change() -> float | None:
+        return outcomes.outcomes(manager, OutcomeFilters(year=2025)).overall.mean_change
+
+    assert change() == 0.0
+    store(pupil, {day: ("/", "\\") if day < date(2026, 1, 12) else ("O", "O") for day in school_days()})
+    assert change() == 0.0  # the registers changed behind the stored figures' back: still the kept result
+    figures.refresh()  # as every marks import does, renewing the figures' stamp
+    assert change() == -100.0
+    case = db.session.scalar(db.select(Case).where(Case.pupil_id == pupil.id))
+    db.session.add(  # written behind the services' back, with no audit event: still the kept result
+        CaseTransition(
+            case_id=case.id,
+            trigger="escalate",
+            from_stage="persistent",
+            to_stage="severe",
+            actor_id=officer.id,
+            occurred_at=_moment(date(2026, 2, 4)),
+        )
+    )
+    db.session.flush()
+    assert outcomes.outcomes(manager, OutcomeFilters(year=2025)).overall.entries == 1
+    audit.record(officer, "case.checked", case, "Any change a service records")
+    assert outcomes.outcomes(manager, OutcomeFilters(year=2025)).overall.entries == 2
 
 
 def test_an_entry_without_six_school_weeks_on_each_side_is_not_counted(make_pupil, officer, manager):
