@@ -27,11 +27,13 @@ figures of groups not so flagged; never those of a small group.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterator
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import sqlalchemy as sa
@@ -229,10 +231,20 @@ class Counts:
 
     def rows(self) -> list[dict]:
         """Return the contract's cohort rows (only ``all`` when the groups were not loaded)."""
-        return engine.cohort_rows(*(getattr(self, name) for name in _COUNTS), self.groups)
+        return self._rows
 
     def headline(self) -> Headline:
         """Return the headline figures."""
+        return self._headline
+
+    # Worked out once for each Counts: the authority's, kept by the process, serves every report until the
+    # figures change (nothing changes them in place: the rows are only read).
+    @cached_property
+    def _rows(self) -> list[dict]:
+        return engine.cohort_rows(*(getattr(self, name) for name in _COUNTS), self.groups)
+
+    @cached_property
+    def _headline(self) -> Headline:
         return Headline.of(self)
 
 
@@ -426,9 +438,15 @@ class Headline:
     @classmethod
     def of(cls, counts: Counts) -> Headline:
         """Return the headline of these pupils (those without a possible session are left out)."""
-        everyone = engine.cohort_rows(*(getattr(counts, name) for name in _COUNTS), {})[0]
+        return cls.of_totals(_totals_by(np.zeros(len(counts.possible), dtype=np.int64), counts).get(0, {}))
+
+    @classmethod
+    def of_totals(cls, totals: Mapping[str, int]) -> Headline:
+        """Return the headline of pupils with these totals (``engine.totals_by``; none when empty)."""
+        totals = Counter(totals)
+        everyone = engine.cohort_row("all", "all", totals)
         absence = everyone["overall_absence_pct"]
-        authorised = int(counts.authorised[counts.possible > 0].sum())
+        authorised = totals["authorised"]
         return cls(
             pupils=everyone["pupils"],
             possible=everyone["possible"],
@@ -441,6 +459,24 @@ class Headline:
             severe_pupils=everyone["severe_pupils"],
             severe_pct=everyone["severe_pct"],
         )
+
+
+def _totals_by(keys: np.ndarray, counts: Counts) -> dict[int, dict[str, int]]:
+    return engine.totals_by(keys, *(getattr(counts, name) for name in _COUNTS))
+
+
+class SchoolTotals:
+    """Each school's totals of some enrolments, added up in one pass, from which the headline of any set of
+    schools follows (totals add up; ``counts.at(ids).headline()`` for each set would read every row again)."""
+
+    def __init__(self, counts: Counts) -> None:
+        self._by_school = _totals_by(counts.school_ids, counts)
+
+    def headline(self, school_ids: Iterable[int]) -> Headline:
+        totals: Counter[str] = Counter()
+        for school_id in school_ids:
+            totals.update(self._by_school.get(school_id, {}))
+        return Headline.of_totals(totals)
 
 
 def school_headline(school_id: int) -> dict:
@@ -720,7 +756,8 @@ def _ranking(
     openable_ids: set[int],
 ) -> list[RankedSchool]:
     """Rank the schools of a phase by overall absence; name only those the viewer may name."""
-    headlines = {school_id: everyone.at([school_id]).headline() for school_id in phase_ids}
+    totals = SchoolTotals(everyone)
+    headlines = {school_id: totals.headline([school_id]) for school_id in phase_ids}
     counted = sorted(
         (school_id for school_id, headline in headlines.items() if headline.pupils),
         # Ties: the report's own school first, then in an order that says nothing about the others' names.
@@ -767,27 +804,27 @@ def _trust_report(source, period: Period, trust: Trust, openable_ids: set[int]) 
         counts.rows(),
         counts.headline(),
         [_comparison(Scope.AUTHORITY, "Local authority", source.pupils())],
-        parts={"Schools in the trust": _school_parts(counts, schools, trust_ids, openable_ids)},
+        parts={"Schools in the trust": _school_parts(SchoolTotals(counts), schools, trust_ids, openable_ids)},
     )
 
 
 def _authority_report(source, period: Period, openable_ids: set[int]) -> CohortReport:
     schools = _schools()
     counts = source.pupils()
-    everyone = source.enrolments()
+    everyone = SchoolTotals(source.enrolments())
     by_phase = [
-        Part(phase.label, everyone.at(ids).headline())
+        Part(phase.label, everyone.headline(ids))
         for phase in Phase
         if (ids := {school_id for school_id, school in schools.items() if school.phase == phase})
     ]
     trusts = dict(db.session.execute(sa.select(Trust.id, Trust.name).order_by(Trust.name)).all())
     by_trust = [
-        Part(name, everyone.at({i for i, s in schools.items() if s.trust_id == trust_id}).headline(), trust_id=trust_id)
+        Part(name, everyone.headline(i for i, s in schools.items() if s.trust_id == trust_id), trust_id=trust_id)
         for trust_id, name in trusts.items()
     ]
     maintained = {school_id for school_id, school in schools.items() if school.trust_id is None}
     if maintained:
-        by_trust.append(Part("Maintained schools (no trust)", everyone.at(maintained).headline()))
+        by_trust.append(Part("Maintained schools (no trust)", everyone.headline(maintained)))
     return CohortReport(
         Scope.AUTHORITY,
         "Local authority",
@@ -802,9 +839,11 @@ def _authority_report(source, period: Period, openable_ids: set[int]) -> CohortR
     )
 
 
-def _school_parts(counts: Counts, schools: dict[int, _School], ids: set[int], openable_ids: set[int]) -> list[Part]:
+def _school_parts(
+    totals: SchoolTotals, schools: dict[int, _School], ids: set[int], openable_ids: set[int]
+) -> list[Part]:
     """Each of these schools' headline, by name, linked when the viewer may open the school's report."""
     return [
-        Part(schools[i].name, counts.at([i]).headline(), school_id=i if i in openable_ids else None)
+        Part(schools[i].name, totals.headline([i]), school_id=i if i in openable_ids else None)
         for i in sorted(ids, key=lambda i: schools[i].name)
     ]

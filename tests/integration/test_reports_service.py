@@ -61,6 +61,36 @@ def test_the_trust_and_authority_reports_are_brute_force_breakdowns(area, manage
     assert authority.rows == expected_authority()
 
 
+def test_every_part_of_the_authority_and_trust_reports_is_the_brute_force_of_its_schools(area, manager):
+    def brute_force(school_ids: list[int]) -> tuple:
+        row = expected_rows(EnrolmentAttendance, school_ids)[0]
+        return row["pupils"], row["overall_absence_pct"], row["persistent_pct"], row["severe_pct"]
+
+    def shown(part: reports.Part) -> tuple:
+        return (
+            part.headline.pupils,
+            part.headline.overall_absence_pct,
+            part.headline.persistent_pct,
+            part.headline.severe_pct,
+        )
+
+    primary, secondary = [area.alder.id, area.birch.id, area.cedar.id], [area.damson.id]
+    in_trust = [area.alder.id, area.birch.id, area.damson.id]
+    parts = reports.cohort_report(Scope.AUTHORITY, viewer=manager).parts
+    assert [shown(part) for part in parts["By phase"]] == [brute_force(primary), brute_force(secondary)]
+    assert [shown(part) for part in parts["By trust"]] == [brute_force(in_trust), brute_force([area.cedar.id])]
+    schools = [area.alder, area.birch, area.cedar, area.damson]
+    assert [shown(part) for part in parts["By school"]] == [brute_force([school.id]) for school in schools]
+    trust = reports.cohort_report(Scope.TRUST, viewer=manager, trust=area.trust)
+    assert [shown(part) for part in trust.parts["Schools in the trust"]] == [
+        brute_force([school.id]) for school in (area.alder, area.birch, area.damson)
+    ]
+    ranking = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.alder).ranking
+    assert {school.school_id: school.headline.overall_absence_pct for school in ranking} == {
+        school_id: brute_force([school_id])[1] for school_id in primary
+    }
+
+
 def test_a_group_of_one_counts_and_a_pupil_with_no_possible_session_does_not(area, manager):
     rows = reports.cohort_report(Scope.SCHOOL, viewer=manager, school=area.alder).rows
     by_group = {(row["dimension"], row["group"]): row for row in rows}

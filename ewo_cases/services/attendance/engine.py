@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -494,7 +494,7 @@ def cohort_rows(
         raise ValueError(f"unknown cohort dimensions: {', '.join(sorted(unknown))}")
     counted = np.asarray(possible) > 0
     figures = _pupil_figures(possible, attending, authorised, unauthorised, counted)
-    rows = [_cohort_row("all", "all", {name: int(values.sum()) for name, values in figures.items()})]
+    rows = [cohort_row("all", "all", {name: int(values.sum()) for name, values in figures.items()})]
     for dimension in COHORT_DIMENSIONS[1:]:
         if dimension in characteristics:
             values = _group_values(characteristics[dimension], len(counted))[counted]
@@ -536,19 +536,37 @@ def _group_values(values: Any, pupils: int) -> np.ndarray:
 
 def _dimension_rows(dimension: str, values: np.ndarray, figures: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     """Return one dimension's rows, in group order."""
-    groups, group_of_pupil = np.unique(values, return_inverse=True)
-    sums = {
-        name: np.bincount(group_of_pupil, weights=pupil_values, minlength=len(groups)).round().astype(np.int64)
-        for name, pupil_values in figures.items()
-    }
+    groups, sums = _group_sums(values, figures)
     order = sorted(range(len(groups)), key=lambda index: str(groups[index]))
     return [
-        _cohort_row(dimension, str(groups[index]), {name: int(total[index]) for name, total in sums.items()})
+        cohort_row(dimension, str(groups[index]), {name: int(total[index]) for name, total in sums.items()})
         for index in order
     ]
 
 
-def _cohort_row(dimension: str, group: str, totals: dict[str, int]) -> dict[str, Any]:
+def _group_sums(values: np.ndarray, figures: dict[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Add up each per-pupil quantity of ``figures`` for each distinct value (the groups, sorted)."""
+    groups, group_of_pupil = np.unique(values, return_inverse=True)
+    return groups, {
+        name: np.bincount(group_of_pupil, weights=pupil_values, minlength=len(groups)).round().astype(np.int64)
+        for name, pupil_values in figures.items()
+    }
+
+
+def totals_by(
+    keys: np.ndarray, possible: np.ndarray, attending: np.ndarray, authorised: np.ndarray, unauthorised: np.ndarray
+) -> dict[Any, dict[str, int]]:
+    """Return the breakdown's totals (those of its ``all`` row, and ``authorised``) for each value of ``keys``,
+    one per pupil, in one pass; pupils without a possible session count in none, and a key only they have is
+    left out."""
+    counted = np.asarray(possible) > 0
+    figures = _pupil_figures(possible, attending, authorised, unauthorised, counted)
+    figures["authorised"] = np.asarray(authorised, np.int64)[counted]
+    groups, sums = _group_sums(np.asarray(keys)[counted], figures)
+    return {group.item(): {name: int(total[i]) for name, total in sums.items()} for i, group in enumerate(groups)}
+
+
+def cohort_row(dimension: str, group: str, totals: Mapping[str, int]) -> dict[str, Any]:
     """Return one breakdown row from a group's totals."""
     return {
         "dimension": dimension,
