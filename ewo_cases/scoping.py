@@ -69,6 +69,14 @@ def cases(user: User) -> sa.Select[tuple[Case]]:
     return of_visible_pupils(sa.select(Case), Case.pupil_id, user)
 
 
+def of_visible_cases(query: sa.Select, case_id: sa.ColumnElement[int], user: User) -> sa.Select:
+    """Keep the rows of ``query`` whose ``case_id`` is a case the user may see (for the whole authority, no
+    condition: see ``of_visible_pupils``)."""
+    if sees_whole_authority(user):
+        return query
+    return query.where(case_id.in_(cases(user).with_only_columns(Case.id).correlate(None)))
+
+
 def case_or_404(user: User, case_id: int) -> Case:
     """Load a case the user may see, or answer 404."""
     return one_or_404(cases(user).where(Case.id == case_id))

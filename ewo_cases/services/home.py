@@ -555,13 +555,12 @@ class ManagerHome:
 
 def manager_home(user: User, today: date) -> ManagerHome:
     """Return the approvals queue, the drift summary and the team's caseloads."""
-    pending = (
+    pending = scoping.of_visible_cases(
         sa.select(Approval)
-        .where(
-            Approval.status == ApprovalStatus.PENDING,
-            Approval.case_id.in_(scoping.cases(user).with_only_columns(Case.id)),
-        )
-        .order_by(Approval.requested_at, Approval.id)
+        .where(Approval.status == ApprovalStatus.PENDING)
+        .order_by(Approval.requested_at, Approval.id),
+        Approval.case_id,
+        user,
     )
     drifting = oversight.drift(user, today=today)  # worked out once for the summary and the caseloads
     return ManagerHome(

@@ -187,15 +187,14 @@ def meetings_to_record(user: User, *, officer_id: int | None = None) -> list[Mee
 
 
 def _scheduled(user: User, officer_id: int | None, *conditions: sa.ColumnElement[bool]) -> list[MeetingOnCase]:
-    visible = scoping.cases(user).with_only_columns(Case.id)
     if officer_id is not None:
         # Filtered here rather than by the caller, so that other officers' meetings (and their attendees) are
         # never loaded.
         conditions = (*conditions, Case.assigned_officer_id == officer_id)
     rows = db.session.execute(
-        sa.select(Meeting, Case)
+        scoping.of_visible_cases(sa.select(Meeting, Case), Case.id, user)
         .join(Case, Case.id == Meeting.case_id)
-        .where(Case.id.in_(visible), Case.stage != CaseStage.CLOSED, Meeting.status == MeetingStatus.SCHEDULED)
+        .where(Case.stage != CaseStage.CLOSED, Meeting.status == MeetingStatus.SCHEDULED)
         .where(*conditions)
         .options(_with_attendees(), selectinload(Case.pupil))
         .order_by(Meeting.scheduled_for, Meeting.id)

@@ -123,9 +123,7 @@ def start_of(day: date) -> datetime:
 
 def visible_cases(query: sa.Select, user: User) -> sa.Select:
     """Keep only the cases ``user`` may see (no condition at all for those who see the whole authority)."""
-    if scoping.sees_whole_authority(user):
-        return query
-    return query.where(Case.id.in_(scoping.cases(user).with_only_columns(Case.id)))
+    return scoping.of_visible_cases(query, Case.id, user)
 
 
 # --- drift ------------------------------------------------------------------------------------------------

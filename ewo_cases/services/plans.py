@@ -187,13 +187,11 @@ def overdue_actions(user: User) -> list[ActionOnCase]:
 
 
 def _open_actions(user: User, condition: sa.ColumnElement[bool]) -> list[ActionOnCase]:
-    visible = scoping.cases(user).with_only_columns(Case.id)
     rows = db.session.execute(
-        sa.select(Action, Case)
+        scoping.of_visible_cases(sa.select(Action, Case), Case.id, user)
         .join(ActionPlan, ActionPlan.id == Action.plan_id)
         .join(Case, Case.id == ActionPlan.case_id)
         .where(
-            Case.id.in_(visible),
             Case.stage != CaseStage.CLOSED,
             Action.status.in_([ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS]),
             condition,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ewo_cases.access import allow
 from ewo_cases.extensions import db
 from ewo_cases.models import Approval, ApprovalStatus, Case, Role
-from ewo_cases.scoping import case_or_404, cases, one_or_404
+from ewo_cases.scoping import case_or_404, of_visible_cases, one_or_404
 from ewo_cases.services import approvals as approval_service
 from ewo_cases.services.legal.common import parent_choices
 from ewo_cases.services.transitions import load_facts
@@ -30,9 +30,7 @@ RECENT_DECISIONS = 25
 def index():
     """Requests waiting for a manager (managers: all; officers: their own), and recent decisions."""
     visible = (
-        sa.select(Approval)
-        .join(Case, Case.id == Approval.case_id)
-        .where(Approval.case_id.in_(cases(current_user).with_only_columns(Case.id)))
+        of_visible_cases(sa.select(Approval), Approval.case_id, current_user)
         # The table names each request's case, child, requester and decider: load them with the requests, not
         # one query per row.
         .options(
@@ -98,9 +96,7 @@ def _request_form(case: Case, trigger: str) -> ApprovalRequestForm:
 def show(approval_id: int):
     """A request with the case's facts beside it; a manager other than the requester decides it."""
     approval = one_or_404(
-        sa.select(Approval).where(
-            Approval.id == approval_id, Approval.case_id.in_(cases(current_user).with_only_columns(Case.id))
-        )
+        of_visible_cases(sa.select(Approval).where(Approval.id == approval_id), Approval.case_id, current_user)
     )
     case = approval.case
     form = ApprovalDecisionForm(data={"version": approval.version})

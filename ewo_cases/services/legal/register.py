@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from ewo_cases.extensions import db
 from ewo_cases.models import Carer, Case, PenaltyNotice, Pupil, School, User
-from ewo_cases.scoping import cases
+from ewo_cases.scoping import of_visible_cases
 from ewo_cases.services.legal.notices import NOTICE_STATUS_LABELS, NoticeStatus, summarise
 from workflows import legal as rules
 from workflows.legal import NoticeKind
@@ -41,9 +41,9 @@ def register_query(user: User, filters: RegisterFilters, today: date) -> sa.Sele
         .join(School, School.id == Pupil.school_id)
         .join(Case, Case.id == PenaltyNotice.case_id)
         .join(issuer, issuer.id == PenaltyNotice.issued_by_id)
-        .where(PenaltyNotice.case_id.in_(cases(user).with_only_columns(Case.id).correlate(None)))
         .order_by(PenaltyNotice.issued_on.desc(), PenaltyNotice.id.desc())
     )
+    query = of_visible_cases(query, PenaltyNotice.case_id, user)
     if filters.school_id is not None:
         query = query.where(Pupil.school_id == filters.school_id)
     if filters.issued_from is not None:
