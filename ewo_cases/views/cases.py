@@ -90,6 +90,16 @@ def _officer() -> type[User]:
     return sa.orm.aliased(User)
 
 
+def _ordered(query: sa.Select, sort: str, order: str) -> sa.Select:
+    """The filtered cases in the order asked for, with the school and officer that sorting may need."""
+    first, *rest = _sort_columns(sort)
+    return (
+        query.join(School, School.id == Pupil.school_id)
+        .join(_officer(), _officer().id == Case.assigned_officer_id)
+        .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
+    )
+
+
 def _sort_columns(sort: str) -> tuple[sa.ColumnElement, ...]:
     """A sortable column's expressions, each list ending in a tie-break."""
     match sort:
@@ -120,9 +130,11 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
         status = 400
     sort = form.sort.data if not form.errors and form.sort.data else DEFAULT_SORT
     order = form.order.data if not form.errors and form.order.data else CASE_SORT_ORDERS[sort]
-    query = _filtered(form if not form.errors else None, sort, order)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)).all()
+    chosen = _filtered(form if not form.errors else None)
+    total = db.session.scalar(chosen.with_only_columns(sa.func.count(Case.id)))
+    rows = db.session.execute(
+        _ordered(chosen, sort, order).limit(PAGE_SIZE).offset((page_number() - 1) * PAGE_SIZE)
+    ).all()
     return render_template(
         "cases/index.html",
         filters=form,
@@ -136,17 +148,16 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
     ), status
 
 
-def _filtered(form: CaseFilterForm | None, sort: str, order: str) -> sa.Select:
-    """The cases the filters choose (open cases if there are none), in the order asked for."""
-    first, *rest = _sort_columns(sort)
+def _filtered(form: CaseFilterForm | None) -> sa.Select:
+    """The cases the filters choose (open cases if there are none), with their pupils and figures.
+
+    Only what the filters read is joined, so that counting them does no more.
+    """
     query = (
         cases(current_user)
         .add_columns(Pupil, PupilAttendance)
         .join(Pupil, Pupil.id == Case.pupil_id)
-        .join(School, School.id == Pupil.school_id)
-        .join(_officer(), _officer().id == Case.assigned_officer_id)
         .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-        .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
     )
     if form is None:
         return query.where(Case.stage != CaseStage.CLOSED)
