@@ -56,7 +56,8 @@ class AttendanceFigures:
     attending: Mapped[int]
     authorised: Mapped[int]
     unauthorised: Mapped[int]
-    illness: Mapped[int]
+    #: Indexed for the sickness return's list, which picks the few with 30 or more.
+    illness: Mapped[int] = mapped_column(index=True)
     attendance_pct: Mapped[float | None] = mapped_column(sa.Numeric(4, 1, asdecimal=False))
     band: Mapped[Band] = mapped_column(enum_column(Band, length=16), index=True)
     unauth_10wk_max: Mapped[int]

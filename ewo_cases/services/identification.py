@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from ewo_cases.extensions import db
 from ewo_cases.models import Case, Pupil, School, SenStatus, User
 from ewo_cases.models.pupils import year_group_order
-from ewo_cases.scoping import of_visible_pupils
+from ewo_cases.scoping import of_visible_pupils, sees_whole_authority
 from ewo_cases.services.attendance.figures import StoredFigures, joined_to_pupil, stored_figures_for
+from ewo_cases.services.kept import Kept, casework_changes
 from workflows import CaseStage
 from workflows.attendance import (
     APPROACHING_MARGIN,
@@ -144,14 +145,10 @@ def listed(pupil_list: PupilList, user: User, filters: Filters) -> sa.Select:
     user's kind: see ``figures.stored_figures_for``), school, and open case's id and reference (None when
     they have none)."""
     figures = stored_figures_for(user)
-    query = of_visible_pupils(
-        sa.select(Pupil, figures, School, OpenCase.id, OpenCase.reference)
-        .join(figures, joined_to_pupil(figures))
+    query = (
+        _in_scope(user, figures, Pupil, figures, School, OpenCase.id, OpenCase.reference)
         .join(School, School.id == Pupil.school_id)
-        .outerjoin(OpenCase, sa.and_(OpenCase.pupil_id == Pupil.id, OpenCase.stage != CaseStage.CLOSED))
-        .where(pupil_list.condition(figures)),
-        Pupil.id,
-        user,
+        .where(pupil_list.condition(figures))
     )
     if filters.school_id:
         query = query.where(Pupil.school_id == filters.school_id)
@@ -179,9 +176,31 @@ def page_of(query: sa.Select, page: int) -> tuple[list[sa.Row], int]:
     return rows, total
 
 
+def _in_scope(user: User, figures: StoredFigures, *columns: sa.ColumnElement | type) -> sa.Select:
+    """``columns`` of the pupils the user may see, joined to their stored figures and open case (if any)."""
+    query = (
+        sa.select(*columns)
+        .select_from(Pupil)
+        .join(figures, joined_to_pupil(figures))
+        .outerjoin(OpenCase, sa.and_(OpenCase.pupil_id == Pupil.id, OpenCase.stage != CaseStage.CLOSED))
+    )
+    return of_visible_pupils(query, Pupil.id, user)
+
+
+#: How many of the authority's pupils are on each list, as this process last counted them (for managers).
+_AUTHORITY_COUNTS = Kept[dict[str, int]]("the authority's list counts")
+
+
 def counts(user: User) -> dict[str, int]:
-    """How many pupils the user may see are on each list."""
-    return {
-        slug: db.session.scalar(sa.select(sa.func.count()).select_from(listed(pupil_list, user, Filters()).subquery()))
-        for slug, pupil_list in LISTS.items()
-    }
+    """How many pupils the user may see are on each list: for the whole authority, counted again only once the
+    figures or the cases have changed."""
+    if sees_whole_authority(user):
+        return _AUTHORITY_COUNTS.get(casework_changes(), lambda: _counted(user))
+    return _counted(user)
+
+
+def _counted(user: User) -> dict[str, int]:
+    """Count every list in one pass over the figures the user may see."""
+    figures = stored_figures_for(user)
+    on_list = (sa.func.count(sa.case((pupil_list.condition(figures), 1))) for pupil_list in LISTS.values())
+    return dict(zip(LISTS, db.session.execute(_in_scope(user, figures, *on_list)).one(), strict=True))

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 
 from ewo_cases.extensions import db
 from ewo_cases.models import AccessLog, Carer, Pupil, PupilAttendance, PupilCarer, Role
+from ewo_cases.services import audit, identification
 from ewo_cases.services.attendance import figures, registers
 from ewo_cases.services.cases import open_case
+from ewo_cases.services.identification import LISTS, Filters, listed
 from workflows import CaseStage, stage_for_band
 from workflows.attendance import CODE_TO_CHAR, NO_MARK
 
@@ -106,6 +108,33 @@ def test_each_list_holds_exactly_its_pupils(client, make_user, sign_in, authorit
     response = client.get(f"/lists/{slug}")
     assert response.status_code == 200
     assert names(response) == expected
+
+
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.SCHOOL_LEAD, Role.MANAGER])
+def test_the_counts_are_how_many_are_on_each_list(make_user, authority, role):
+    home, _other, _pupils = authority
+    user = make_user(role, schools=[] if role == Role.MANAGER else [home])
+    counted = identification.counts(user)
+    on_each = {
+        slug: len(db.session.execute(listed(pupil_list, user, Filters())).all()) for slug, pupil_list in LISTS.items()
+    }
+    assert counted == on_each
+    assert counted["penalty-threshold"] == (3 if role == Role.MANAGER else 2)  # Eli is at the other school
+
+
+def test_the_authoritys_counts_are_kept_until_a_case_is_opened_or_closed(make_user, authority):
+    home, _other, pupils = authority
+    manager, officer = make_user(Role.MANAGER), make_user(Role.OFFICER, schools=[home])
+    assert identification.counts(manager)["bands"] == 5
+    threshold = pupils["threshold"]
+    band = db.session.get(PupilAttendance, threshold.id).band
+    case = open_case(threshold, stage_for_band(band), actor=officer, officer=officer, reason="Unauthorised absence")
+    assert identification.counts(manager)["bands"] == 4  # opening the case was audited
+    case.stage = CaseStage.CLOSED  # behind the services' back, with no audit event: the kept count stands
+    db.session.flush()
+    assert identification.counts(manager)["bands"] == 4
+    audit.record(officer, "case.closed", case, "Closed")
+    assert identification.counts(manager)["bands"] == 5
 
 
 def test_a_pupil_on_an_open_case_leaves_the_band_list_and_is_marked_on_the_others(
