@@ -58,7 +58,8 @@ class AttendanceFigures:
     unauthorised: Mapped[int]
     #: Indexed for the sickness return's list, which picks the few with 30 or more.
     illness: Mapped[int] = mapped_column(index=True)
-    attendance_pct: Mapped[float | None] = mapped_column(sa.Numeric(4, 1, asdecimal=False))
+    #: Indexed: the bands list is ordered by it, lowest first.
+    attendance_pct: Mapped[float | None] = mapped_column(sa.Numeric(4, 1, asdecimal=False), index=True)
     band: Mapped[Band] = mapped_column(enum_column(Band, length=16), index=True)
     unauth_10wk_max: Mapped[int]
     #: Unauthorised sessions in the 10 school weeks up to the latest: the current penalty window.

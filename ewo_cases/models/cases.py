@@ -36,6 +36,9 @@ class Case(Timestamped, Versioned, Base):
             postgresql_where=sa.text("stage != 'closed'"),
         ),
         sa.Index("ix_cases_officer_stage", "assigned_officer_id", "stage"),
+        # The case list's default orders: most recently moved or opened first.
+        sa.Index("ix_cases_stage_changed_at", "stage_changed_at"),
+        sa.Index("ix_cases_opened_at", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

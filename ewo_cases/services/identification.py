@@ -169,9 +169,10 @@ def ordered(query: sa.Select, pupil_list: PupilList, user: User, sort: str, orde
     return query.order_by(first.nulls_last(), *rest, Pupil.id)
 
 
-def page_of(query: sa.Select, page: int) -> tuple[list[sa.Row], int]:
-    """One page of a list and how many are on it in all."""
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+def page_of(query: sa.Select, page: int, total: int | None = None) -> tuple[list[sa.Row], int]:
+    """One page of a list and how many are on it in all (``total``, when already counted)."""
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return rows, total
 

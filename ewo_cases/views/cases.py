@@ -7,6 +7,7 @@ import functools
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 import workflows
 from ewo_cases import clock
@@ -91,11 +92,16 @@ def _officer() -> type[User]:
 
 
 def _ordered(query: sa.Select, sort: str, order: str) -> sa.Select:
-    """The filtered cases in the order asked for, with the school and officer that sorting may need."""
+    """The filtered cases in the order asked for, each with its pupil and figures; the pupil's school and the
+    case's officer are loaded with them (the list shows both)."""
     first, *rest = _sort_columns(sort)
+    officer = _officer()
     return (
-        query.join(School, School.id == Pupil.school_id)
-        .join(_officer(), _officer().id == Case.assigned_officer_id)
+        query.add_columns(Pupil, PupilAttendance)
+        .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
+        .join(School, School.id == Pupil.school_id)
+        .join(officer, officer.id == Case.assigned_officer_id)
+        .options(contains_eager(Pupil.school), contains_eager(Case.assigned_officer.of_type(officer)))
         .order_by((first.desc() if order == "desc" else first.asc()).nulls_last(), *rest, Case.id.desc())
     )
 
@@ -149,16 +155,11 @@ def _list_page(reassign_form: ReassignForm | None, status: int = 200):
 
 
 def _filtered(form: CaseFilterForm | None) -> sa.Select:
-    """The cases the filters choose (open cases if there are none), with their pupils and figures.
+    """The cases the filters choose (open cases if there are none), joined to their pupils.
 
     Only what the filters read is joined, so that counting them does no more.
     """
-    query = (
-        cases(current_user)
-        .add_columns(Pupil, PupilAttendance)
-        .join(Pupil, Pupil.id == Case.pupil_id)
-        .outerjoin(PupilAttendance, PupilAttendance.pupil_id == Pupil.id)
-    )
+    query = cases(current_user).join(Pupil, Pupil.id == Case.pupil_id)
     if form is None:
         return query.where(Case.stage != CaseStage.CLOSED)
     status = form.status.data or "open"
@@ -174,7 +175,8 @@ def _filtered(form: CaseFilterForm | None) -> sa.Select:
     if form.stage.data:
         query = query.where(Case.stage == CaseStage(form.stage.data))
     if form.band.data:
-        query = query.where(PupilAttendance.band == form.band.data)
+        in_band = sa.select(PupilAttendance.pupil_id).where(PupilAttendance.band == form.band.data)
+        query = query.where(Case.pupil_id.in_(in_band))
     if form.cohort.data:
         # Any of the groups ticked: "SEN support" and "EHC plan" together means either.
         query = query.where(sa.or_(*(COHORTS[cohort][1]() for cohort in form.cohort.data)))

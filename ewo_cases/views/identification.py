@@ -39,6 +39,8 @@ def show(slug: str):
     return render_pupil_page(
         "identification/show.html",
         _ordered_list(pupil_list, filters, sort, order),
+        # Unfiltered, the list holds as many as the lists' page counts (which the authority's keep).
+        total=identification.counts(current_user)[slug] if filters == Filters() else None,
         pupil_list=pupil_list,
         form=form,
         sort=sort,

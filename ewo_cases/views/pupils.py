@@ -52,9 +52,10 @@ def index():
     )
 
 
-def render_pupil_page(template: str, query, **context) -> str:
-    """Render one page of a list of pupils, with its paging and what its figures are."""
-    rows, total = page_of(query, page_number())
+def render_pupil_page(template: str, query, total: int | None = None, **context) -> str:
+    """Render one page of a list of pupils, with its paging and what its figures are (``total``: how many are on
+    the list, when already counted)."""
+    rows, total = page_of(query, page_number(), total)
     return render_template(
         template,
         rows=rows,

@@ -750,6 +750,36 @@ def test_the_case_list_sorts_by_each_column(client, sign_in, officer, three_case
     assert response.status_code == 200 and listed(response) == expected
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?band=severe", ["Amy Adams"]),
+        ("?band=at_risk", ["Zed Young"]),
+        ("?band=none", []),
+        ("?cohort=sen_support", ["Zed Young"]),
+        ("?cohort=sen_support&cohort=ehcp", ["Amy Adams", "Zed Young"]),
+        ("?stage=persistent", ["Max Moss"]),
+        ("?q=moss", ["Max Moss"]),
+        ("?status=closed", []),
+    ],
+)
+def test_the_case_list_filters_and_counts_what_it_shows(client, sign_in, officer, three_cases, query, expected):
+    sign_in(officer)
+    response = client.get(f"/cases/{query}&sort=child")
+    assert response.status_code == 200 and listed(response) == expected
+    count = len(expected)
+    assert f"{count} {'case' if count == 1 else 'cases'}</p>" in response.text
+
+
+def test_the_case_list_filters_by_school_and_officer(client, sign_in, officer, three_cases):
+    _zed, amy, max_ = three_cases
+    sign_in(officer)
+    by_school = client.get(f"/cases/?school={amy.pupil.school_id}&sort=child")
+    assert listed(by_school) == ["Amy Adams"] and "1 case</p>" in by_school.text
+    by_officer = client.get(f"/cases/?officer={max_.assigned_officer_id}&sort=child")
+    assert listed(by_officer) == ["Amy Adams", "Max Moss"] and "2 cases</p>" in by_officer.text
+
+
 def test_sorting_keeps_the_filters_and_paging_keeps_both(client, sign_in, officer, three_cases, monkeypatch):
     from ewo_cases.views import cases as case_views
 
