@@ -354,10 +354,19 @@ class StoredFigures:
     @staticmethod
     def dates() -> tuple[date, date] | None:
         """Return the first and last dates the stored figures cover, or None when there are none."""
-        first, last = db.session.execute(
-            sa.select(sa.func.min(PupilAttendance.range_start), sa.func.max(PupilAttendance.range_end))
-        ).one()
-        return None if first is None else (first, last)
+        return _DATES.get(figures.stamp(), _read_dates)
+
+
+#: The first and last dates of the stored figures, as this process last read them (finding the first reads
+#: every row).
+_DATES = Kept[tuple[date, date] | None]("the stored figures' dates")
+
+
+def _read_dates() -> tuple[date, date] | None:
+    first, last = db.session.execute(
+        sa.select(sa.func.min(PupilAttendance.range_start), sa.func.max(PupilAttendance.range_end))
+    ).one()
+    return None if first is None else (first, last)
 
 
 class ComputedFigures:
