@@ -27,19 +27,22 @@ class Kept(Generic[Value]):
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self._key: Hashable = None
-        self._value: Value | None = None
+        #: (key, value) in one attribute, so that a thread never reads one's key with another's value.
+        self._kept: tuple[Hashable, Value] | None = None
         _ALL.append(self)
 
     def get(self, key: Hashable, work_out: Callable[[], Value]) -> Value:
         """Return the value kept under ``key``, or work it out (and keep it) when the key has changed."""
         key = (db.session.get_bind().engine.url, key)
-        if self._value is None or self._key != key:
-            self._value, self._key = work_out(), key
-        return self._value
+        kept = self._kept
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        value = work_out()
+        self._kept = (key, value)
+        return value
 
     def forget(self) -> None:
-        self._key, self._value = None, None
+        self._kept = None
 
 
 def forget_all() -> None:
