@@ -28,6 +28,7 @@ from benchmarks import datagen, report, webbench
 from benchmarks.common import (
     FLASK,
     PYTHON,
+    ROOT,
     WORK_DIR,
     app_env,
     benchmark_today,
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         if not arguments.keep_database:
             database.drop()
     results["setup"]["database_version"] = database.version
-    results["setup"]["command"] = " ".join([".venv/bin/python", "-m", "benchmarks.run", *argv])
+    results["setup"]["command"] = " ".join([interpreter(), "-m", "benchmarks.run", *argv])
     markdown = report.markdown(results)
     results_dir = work_dir / "results"
     write_json(results_dir / f"{label}.json", results)
@@ -72,6 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown)
     log(f"Wrote {results_dir / label}.json and .md; logs in {log_dir}")
     return 0
+
+
+def interpreter() -> str:
+    """The Python running the benchmark, as typed in the project's folder (``.venv/bin/python`` usually)."""
+    python = Path(PYTHON)
+    return str(python.relative_to(ROOT)) if python.is_relative_to(ROOT) else PYTHON
 
 
 def compile_the_project() -> None:

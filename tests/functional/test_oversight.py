@@ -414,6 +414,9 @@ def test_caseloads_count_each_officers_open_cases_by_stage(
     page = client.get("/oversight/caseloads")
     assert page.status_code == 200
     assert f'href="/cases/?officer={officer.id}&amp;stage=persistent">2' in page.text
+    hidden = '<span class="govuk-visually-hidden"> {} of Olu Officer at {}</span>'
+    assert hidden.format("cases", "Persistent absence") in page.text
+    assert hidden.format("case", "Penalty notice") in page.text  # one case, read out as one
     assert f'href="/cases/?officer={gone.id}' not in page.text  # a closed account is not a filter of the case list
     assert "Account closed" in page.text and "Ida Idle" in page.text
     listed = client.get(f"/cases/?officer={officer.id}&stage=persistent")
