@@ -53,10 +53,15 @@ def pupils(user: User) -> sa.Select[tuple[Pupil]]:
     query = sa.select(Pupil)
     if sees_whole_authority(user):
         return query
+    return query.where(_visible(user))
+
+
+def _visible(user: User) -> sa.ColumnElement[bool]:
+    """The condition on a ``pupils`` row for a user who does not see the whole authority."""
     at_their_schools = Pupil.school_id.in_(linked_school_ids(user))
     if user.role == Role.OFFICER:
-        return query.where(sa.or_(at_their_schools, Pupil.id.in_(assigned_pupil_ids(user))))
-    return query.where(at_their_schools)
+        return sa.or_(at_their_schools, Pupil.id.in_(assigned_pupil_ids(user)))
+    return at_their_schools
 
 
 def assigned_pupil_ids(user: User) -> sa.Select:
@@ -100,6 +105,9 @@ def of_visible_pupils(query: sa.Select, pupil_id: sa.ColumnElement[int], user: U
     """
     if sees_whole_authority(user):
         return query
+    if pupil_id is Pupil.id:
+        # The query reads the pupils table itself: test its rows, rather than join the table to itself.
+        return query.where(_visible(user))
     return query.where(pupil_id.in_(visible_pupil_ids(user)))
 
 
