@@ -447,7 +447,7 @@ class Headline:
     @classmethod
     def of(cls, counts: Counts) -> Headline:
         """Return the headline of these pupils (those without a possible session are left out)."""
-        return cls.of_totals(_totals_by(np.zeros(len(counts.possible), dtype=np.int64), counts).get(0, {}))
+        return cls.of_totals(engine.totals(*(getattr(counts, name) for name in _COUNTS)))
 
     @classmethod
     def of_totals(cls, totals: Mapping[str, int]) -> Headline:
@@ -470,16 +470,12 @@ class Headline:
         )
 
 
-def _totals_by(keys: np.ndarray, counts: Counts) -> dict[int, dict[str, int]]:
-    return engine.totals_by(keys, *(getattr(counts, name) for name in _COUNTS))
-
-
 class SchoolTotals:
     """Each school's totals of some enrolments, added up in one pass, from which the headline of any set of
     schools follows (totals add up; ``counts.at(ids).headline()`` for each set would read every row again)."""
 
     def __init__(self, counts: Counts) -> None:
-        self._by_school = _totals_by(counts.school_ids, counts)
+        self._by_school = engine.totals_by(counts.school_ids, *(getattr(counts, name) for name in _COUNTS))
 
     def headline(self, school_ids: Iterable[int]) -> Headline:
         totals: Counter[str] = Counter()

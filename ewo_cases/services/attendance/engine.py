@@ -553,17 +553,33 @@ def _group_sums(values: np.ndarray, figures: dict[str, np.ndarray]) -> tuple[np.
     }
 
 
+def totals(
+    possible: np.ndarray, attending: np.ndarray, authorised: np.ndarray, unauthorised: np.ndarray
+) -> dict[str, int]:
+    """Return the breakdown's totals (those of its ``all`` row, and ``authorised``) over the pupils with a
+    possible session."""
+    _counted, figures = _headline_figures(possible, attending, authorised, unauthorised)
+    return {name: int(values.sum()) for name, values in figures.items()}
+
+
 def totals_by(
     keys: np.ndarray, possible: np.ndarray, attending: np.ndarray, authorised: np.ndarray, unauthorised: np.ndarray
 ) -> dict[Any, dict[str, int]]:
-    """Return the breakdown's totals (those of its ``all`` row, and ``authorised``) for each value of ``keys``,
-    one per pupil, in one pass; pupils without a possible session count in none, and a key only they have is
-    left out."""
+    """Return ``totals`` for each value of ``keys`` (one per pupil) in one pass; a key only pupils without a
+    possible session have is left out."""
+    counted, figures = _headline_figures(possible, attending, authorised, unauthorised)
+    groups, sums = _group_sums(np.asarray(keys)[counted], figures)
+    return {group.item(): {name: int(total[i]) for name, total in sums.items()} for i, group in enumerate(groups)}
+
+
+def _headline_figures(
+    possible: np.ndarray, attending: np.ndarray, authorised: np.ndarray, unauthorised: np.ndarray
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The pupils with a possible session, and their per-pupil quantities for ``totals``."""
     counted = np.asarray(possible) > 0
     figures = _pupil_figures(possible, attending, authorised, unauthorised, counted)
     figures["authorised"] = np.asarray(authorised, np.int64)[counted]
-    groups, sums = _group_sums(np.asarray(keys)[counted], figures)
-    return {group.item(): {name: int(total[i]) for name, total in sums.items()} for i, group in enumerate(groups)}
+    return counted, figures
 
 
 def cohort_row(dimension: str, group: str, totals: Mapping[str, int]) -> dict[str, Any]:
