@@ -46,7 +46,7 @@ from ewo_cases.models import (
 )
 from ewo_cases.services import identification, legal, meetings, oversight, plans, reports, targeting
 from ewo_cases.services.attendance import calendars
-from ewo_cases.services.identification import LISTS, Filters
+from ewo_cases.services.identification import LISTS
 from ewo_cases.services.legal.common import long_date
 from ewo_cases.services.legal.notices import NoticeStatus
 from ewo_cases.services.legal.register import status_condition
@@ -367,13 +367,22 @@ def list_alerts(user: User) -> list[ListAlert]:
         ("bands", Band.PERSISTENT, Band.PERSISTENT.label),
         ("penalty-threshold", None, "Penalty notice threshold met"),
     )
-    alerts = []
-    for slug, band, label in wanted:
-        listed = identification.listed(LISTS[slug], user, Filters(band=band))
-        without_case = _count(listed.where(identification.OpenCase.id.is_(None)).with_only_columns(Pupil.id))
-        if without_case:
-            alerts.append(ListAlert(slug, band, label, without_case))
-    return alerts
+    counted = identification.count_each(
+        user,
+        lambda figures: {
+            index: sa.and_(
+                LISTS[slug].condition(figures),
+                identification.OpenCase.id.is_(None),
+                *([figures.band == band] if band else []),
+            )
+            for index, (slug, band, _label) in enumerate(wanted)
+        },
+    )
+    return [
+        ListAlert(slug, band, label, counted[index])
+        for index, (slug, band, label) in enumerate(wanted)
+        if counted[index]
+    ]
 
 
 def _count(query: sa.Select) -> int:

@@ -7,7 +7,7 @@ everyone else's a pupil's figures across schools (``pupil_attendance``); see ``f
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -202,6 +202,15 @@ def counts(user: User) -> dict[str, int]:
 
 def _counted(user: User) -> dict[str, int]:
     """Count every list in one pass over the figures the user may see."""
+    return count_each(user, lambda figures: {slug: pupil_list.condition(figures) for slug, pupil_list in LISTS.items()})
+
+
+def count_each(
+    user: User, conditions: Callable[[StoredFigures], dict[Hashable, sa.ColumnElement[bool]]]
+) -> dict[Hashable, int]:
+    """Count the pupils the user may see who meet each condition (on their stored figures and ``OpenCase``),
+    in one pass over those figures."""
     figures = stored_figures_for(user)
-    on_list = (sa.func.count(sa.case((pupil_list.condition(figures), 1))) for pupil_list in LISTS.values())
-    return dict(zip(LISTS, db.session.execute(_in_scope(user, figures, *on_list)).one(), strict=True))
+    wanted = conditions(figures)
+    meeting = (sa.func.count(sa.case((condition, 1))) for condition in wanted.values())
+    return dict(zip(wanted, db.session.execute(_in_scope(user, figures, *meeting)).one(), strict=True))
